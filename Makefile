@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+# oomtrace: `make` builds build/oomtrace; `sudo make demo` shows it work;
+# `sudo make check` runs every test. V=1 shows the commands.
+
+OUTPUT := build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
+CC ?= cc
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+LINUX_SOURCE ?= /usr/src/linux-source-6.1.tar.xz
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
+INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
+LDLIBS := -lbpf -lelf -lz
+
+# Pure helpers, linked into the tool and into the unit tests alike.
+LIB_SRCS := user/event.c user/gfp.c user/json.c user/timefmt.c user/kallsyms.c \
+	    user/episode.c user/cgroup.c user/output.c user/output_text.c \
+	    user/output_json.c user/filter.c
+TOOL_SRCS := user/main.c user/attach.c user/probe.c user/trace.c
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+TOOL_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(TOOL_SRCS))
+
+KSFT := $(OUTPUT)/ksft
+TEST_SRCS := $(wildcard selftests/*_test.c)
+TESTS := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(TEST_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps demo check check-host clean
+
+all: $(OUTPUT)/oomtrace
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/selftests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/.deps: scripts/deps.sh | $(OUTPUT)
+	$(Q)scripts/deps.sh
+	$(Q)touch $@
+
+$(OUTPUT)/vmlinux.h: $(OUTPUT)/.deps
+	$(call msg,BTF,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "error: no kernel BTF at $(VMLINUX_BTF) (the kernel needs CONFIG_DEBUG_INFO_BTF=y; or set VMLINUX_BTF=FILE)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) $(INCLUDES) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/oomtrace.h $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/oomtrace: $(TOOL_OBJS) $(LIB_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The kselftest harness comes from Debian's linux-source-6.1, unpacked once.
+$(KSFT)/kselftest_harness.h: $(OUTPUT)/.deps
+	$(call msg,UNPACK,$@)
+	$(Q)mkdir -p $(KSFT)
+	$(Q)tar -xJf $(LINUX_SOURCE) -C $(KSFT) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+	$(Q)touch $@
+
+$(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(LIB_OBJS) $(KSFT)/kselftest_harness.h | $(OUTPUT)/selftests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -Wno-format-truncation $(INCLUDES) -I$(KSFT) -Iselftests $< selftests/oomtest.c $(LIB_OBJS) $(LDLIBS) -ljson-c -lpthread -o $@
+
+demo: $(OUTPUT)/oomtrace
+	$(Q)scripts/demo.sh
+
+check: check-host
+
+check-host: $(OUTPUT)/oomtrace $(TESTS)
+	$(Q)scripts/run-tests.sh $(TESTS)
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)

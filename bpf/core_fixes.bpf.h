@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every CO-RE compatibility shim in one place. vmlinux.h is generated from
+ * the build machine's kernel; each block below bridges one kernel change so
+ * the same object runs on kernels on either side of it. Layouts are chosen
+ * by field/type existence at load time, never by kernel version.
+ */
+#ifndef __CORE_FIXES_BPF_H
+#define __CORE_FIXES_BPF_H
+
+#include <vmlinux.h>
+#include <bpf/bpf_core_read.h>
+
+/*
+ * "mm: update mark_victim tracepoints fields" (v6.9, backported to stable
+ * trees including Debian's 6.1.0-4x) changed TP_PROTO(int pid) into
+ * TP_PROTO(struct task_struct *task, uid_t uid). The new trace event record
+ * carries a comm, which the old one lacks. Returns 1 for the new layout.
+ */
+struct trace_event_raw_mark_victim___new {
+	__u32 __data_loc_comm;
+} __attribute__((preserve_access_index));
+
+static __always_inline int mark_victim_has_task(void)
+{
+	return bpf_core_field_exists(struct trace_event_raw_mark_victim___new,
+				     __data_loc_comm);
+}
+
+/*
+ * f1a7941243c1 ("mm: convert mm's rss stats into percpu_counter", v6.2)
+ * turned mm->rss_stat.count[] (atomic_long_t) into mm->rss_stat[]
+ * (struct percpu_counter). The kernel's own report reads both with a clamp
+ * at zero (get_mm_counter()), and so do we. Indices must be constants for
+ * the array relocation, hence a macro.
+ */
+struct mm_rss_stat___pre62 {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___pre62 {
+	struct mm_rss_stat___pre62 rss_stat;
+} __attribute__((preserve_access_index));
+
+#define MM_COUNTER(mm, idx) ({						\
+	long __v;							\
+	if (bpf_core_type_exists(struct mm_rss_stat___pre62))		\
+		__v = BPF_CORE_READ((struct mm_struct___pre62 *)(mm),	\
+				    rss_stat.count[idx].counter);	\
+	else								\
+		__v = BPF_CORE_READ((mm), rss_stat[idx].count);		\
+	__v < 0 ? 0 : (__u64)__v;					\
+})
+
+/*
+ * 633488947ef6 ("kernfs: Use RCU to access kernfs_node::parent", v6.15)
+ * renamed kernfs_node::parent to __parent.
+ */
+struct kernfs_node___pre615 {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___pre615, parent))
+		return BPF_CORE_READ((struct kernfs_node___pre615 *)kn, parent);
+	return BPF_CORE_READ(kn, __parent);
+}
+
+/*
+ * "mm, oom: make the calculation of oom badness more
+ * accurate", v5.9) made oom_control::chosen_points a signed long; before it
+ * was unsigned long. Both are 64 bits wide here, so reading it as __s64 is
+ * right on either side and needs no flavour.
+ */
+
+#endif /* __CORE_FIXES_BPF_H */

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomtrace: one complete record per OOM victim.
+ *
+ * oom:mark_victim runs once per victim in every mode (it is the only hook a
+ * hardened kernel offers, and the only one that sees each member of a
+ * memory.oom.group kill). Where the kernel allows, out_of_memory() and
+ * oom_kill_process() are hooked too (fentry, else kprobe) to add what only
+ * struct oom_control knows: gfp mask, order, constraint, points, duration.
+ * User space picks the set with bpf_program__set_autoload().
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "core_fixes.bpf.h"
+#include "oomtrace.h"
+
+/* include/linux/mm_types_task.h: stable since v4.x */
+#define MM_FILEPAGES	0
+#define MM_ANONPAGES	1
+#define MM_SWAPENTS	2
+#define MM_SHMEMPAGES	3
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);	/* resized by user space */
+} events SEC(".maps");
+
+/* Failed ring-buffer reserves, per CPU so counting never contends. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct inflight {
+	__u64 episode;
+	__u32 victims;
+	__u32 pad;
+	struct oomtrace_oom oom;
+};
+
+/* out_of_memory() calls in progress, by the tid that invoked them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* Too big for the BPF stack: build the in-flight state here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} scratch SEC(".maps");
+
+__u64 episode_seq;
+__u64 victim_seq;
+
+/* Records are too big for an inline memset: clear them by copying these. */
+const volatile char zeroes[sizeof(struct oomtrace_victim_rec)];
+
+#define ZERO(p) bpf_probe_read_kernel((p), sizeof(*(p)), (const void *)zeroes)
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline void read_cgpath(struct oomtrace_cgpath *p,
+					struct kernfs_node *kn)
+{
+	p->depth = 0;
+	p->truncated = 0;
+	for (int i = 0; i < OOMTRACE_CG_DEPTH; i++) {
+		struct kernfs_node *parent;
+
+		if (!kn)
+			return;
+		parent = kernfs_parent(kn);
+		if (!parent)	/* the hierarchy's root has no name of its own */
+			return;
+		if (bpf_probe_read_kernel_str(p->name[i], OOMTRACE_CG_NAME_LEN,
+					      BPF_CORE_READ(kn, name)) ==
+		    OOMTRACE_CG_NAME_LEN)
+			p->truncated = 1;
+		p->depth = i + 1;
+		kn = parent;
+	}
+	if (kn && kernfs_parent(kn))
+		p->truncated = 1;
+}
+
+static __always_inline void read_memcg_path(struct oomtrace_cgpath *p,
+					    struct mem_cgroup *memcg)
+{
+	read_cgpath(p, BPF_CORE_READ(memcg, css.cgroup, kn));
+}
+
+static __always_inline void read_task(struct oomtrace_task *t,
+				      struct task_struct *task)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	t->pid = BPF_CORE_READ(task, tgid);
+	t->tid = BPF_CORE_READ(task, pid);
+	/* from_kuid(&init_user_ns, task_uid()) as the kernel prints it */
+	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	t->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
+	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
+	read_cgpath(&t->memcg, BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn));
+}
+
+static __always_inline void read_mm(struct oomtrace_victim_rec *r,
+				    struct task_struct *task)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+
+	if (!mm)
+		return;
+	r->flags |= OOMTRACE_VICTIM_MM;
+	r->total_vm = BPF_CORE_READ(mm, total_vm);
+	r->anon_rss = MM_COUNTER(mm, MM_ANONPAGES);
+	r->file_rss = MM_COUNTER(mm, MM_FILEPAGES);
+	r->shmem_rss = MM_COUNTER(mm, MM_SHMEMPAGES);
+	r->swap = MM_COUNTER(mm, MM_SWAPENTS);
+	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+}
+
+static __always_inline int oom_enter(struct oom_control *oc)
+{
+	__u32 tid = current_tid(), zero = 0;
+	struct mem_cgroup *memcg;
+	struct inflight *s;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	ZERO(s);
+	s->episode = __sync_fetch_and_add(&episode_seq, 1) + 1;
+	s->oom.flags = OOMTRACE_OOM_ENTRY;
+	s->oom.start_ns = bpf_ktime_get_boot_ns();
+	s->oom.gfp_mask = BPF_CORE_READ(oc, gfp_mask);
+	s->oom.order = BPF_CORE_READ(oc, order);
+	memcg = BPF_CORE_READ(oc, memcg);
+	if (memcg) {
+		s->oom.memcg_set = 1;
+		read_memcg_path(&s->oom.memcg, memcg);
+	}
+	bpf_map_update_elem(&inflight, &tid, s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int oom_exit(__u32 ret)
+{
+	__u32 tid = current_tid();
+	struct oomtrace_end_rec *r;
+	struct inflight *s;
+
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (!s)
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (r) {
+		r->hdr.type = OOMTRACE_REC_END;
+		r->hdr.size = sizeof(*r);
+		r->hdr.ts_ns = bpf_ktime_get_boot_ns();
+		r->hdr.episode = s->episode;
+		r->duration_ns = r->hdr.ts_ns - s->oom.start_ns;
+		r->ret = ret;
+		r->victims = s->victims;
+		bpf_ringbuf_submit(r, 0);
+	} else {
+		count_drop();
+	}
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+static __always_inline __u32 constraint_of(struct oom_control *oc)
+{
+	int c = BPF_CORE_READ(oc, constraint);
+
+	if (c == bpf_core_enum_value(enum oom_constraint, CONSTRAINT_CPUSET))
+		return OOMTRACE_CONSTRAINT_CPUSET;
+	if (c == bpf_core_enum_value(enum oom_constraint, CONSTRAINT_MEMORY_POLICY))
+		return OOMTRACE_CONSTRAINT_MEMPOLICY;
+	if (c == bpf_core_enum_value(enum oom_constraint, CONSTRAINT_MEMCG))
+		return OOMTRACE_CONSTRAINT_MEMCG;
+	return OOMTRACE_CONSTRAINT_NONE;
+}
+
+static __always_inline int oom_kill(struct oom_control *oc, const char *message)
+{
+	__u32 tid = current_tid();
+	struct inflight *s;
+
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (!s)
+		return 0;
+	s->oom.flags |= OOMTRACE_OOM_KILL;
+	s->oom.constraint = constraint_of(oc);
+	s->oom.totalpages = BPF_CORE_READ(oc, totalpages);
+	s->oom.points = BPF_CORE_READ(oc, chosen_points);
+	bpf_probe_read_kernel_str(s->oom.message, sizeof(s->oom.message), message);
+	return 0;
+}
+
+static __always_inline int mark_victim(void *ctx, __u64 arg0)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *task = NULL;
+	struct oomtrace_victim_rec *r;
+	__u32 tid = current_tid();
+	struct inflight *s;
+	__u64 seq;
+
+	if (mark_victim_has_task())
+		task = (void *)arg0;
+	else if ((__u32)arg0 == tid)	/* old ABI: only a tid; see it if it is us */
+		task = cur;
+
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (s)
+		s->victims++;
+	seq = __sync_fetch_and_add(&victim_seq, 1) + 1;
+
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return 0;
+	}
+	ZERO(r);
+	r->hdr.type = OOMTRACE_REC_VICTIM;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	r->seq = seq;
+	read_task(&r->trigger, cur);
+	if (task) {
+		r->flags |= OOMTRACE_VICTIM_TASK;
+		read_task(&r->victim, task);
+		read_mm(r, task);
+	} else {
+		r->victim.tid = (__u32)arg0;
+	}
+	if (s) {
+		r->hdr.episode = s->episode;
+		__builtin_memcpy(&r->oom, &s->oom, sizeof(r->oom));
+	}
+	r->stack_len = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("fentry/out_of_memory")
+int BPF_PROG(oom_enter_fentry, struct oom_control *oc)
+{
+	return oom_enter(oc);
+}
+
+SEC("fexit/out_of_memory")
+int BPF_PROG(oom_exit_fexit, struct oom_control *oc, bool ret)
+{
+	return oom_exit(ret);
+}
+
+SEC("fentry/oom_kill_process")
+int BPF_PROG(oom_kill_fentry, struct oom_control *oc, const char *message)
+{
+	return oom_kill(oc, message);
+}
+
+/* kprobes attach by the symbol kallsyms has (it may carry a suffix). */
+SEC("kprobe")
+int BPF_KPROBE(oom_enter_kprobe, struct oom_control *oc)
+{
+	return oom_enter(oc);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(oom_exit_kretprobe, bool ret)
+{
+	return oom_exit(ret);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(oom_kill_kprobe, struct oom_control *oc, const char *message)
+{
+	return oom_kill(oc, message);
+}
+
+SEC("tp_btf/mark_victim")
+int mark_victim_btf(__u64 *ctx)
+{
+	return mark_victim(ctx, ctx[0]);
+}
+
+SEC("raw_tp/mark_victim")
+int mark_victim_raw(__u64 *ctx)
+{
+	return mark_victim(ctx, ctx[0]);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Run kselftest binaries, show their TAP output, and close with one line of
+# totals. Whatever a killed test left behind (scratch memory cgroups, their
+# tasks) is swept away at the end.
+set -uo pipefail
+
+pass=0 fail=0 skip=0
+
+sweep_cgroups() {
+	local d
+	for d in /sys/fs/cgroup/oomtrace-* /sys/fs/cgroup/memory/oomtrace-*; do
+		[ -d "$d" ] || continue
+		# shellcheck disable=SC2046
+		kill -9 $(cat "$d"/cgroup.procs 2>/dev/null) 2>/dev/null
+		for _ in $(seq 50); do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+	done
+}
+trap sweep_cgroups EXIT
+
+for t in "$@"; do
+	echo "# running $t"
+	out=$("$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	p=$(grep -cE '^ok [0-9]+ ' <<<"$out" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' <<<"$out" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+ ' <<<"$out" | tr -d ' ')
+	pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "# $t exited $rc without a failing test: counted as a failure"
+		fail=$((fail + 1))
+	fi
+done
+sweep_cgroups
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

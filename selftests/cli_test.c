@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Bad input gets one clear line and a non-zero exit, never a crash; and
+ * `oomtrace probe` agrees with what the kernel itself exposes. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+#include "oomtest.h"
+
+struct run {
+	int status;		/* exit code, or 128 + signal */
+	char out[16384];
+	char err[4096];
+};
+
+static void slurp(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+}
+
+/* Run oomtrace with args as uid (0: as we are); stdout and stderr kept. */
+static void run(struct run *r, uid_t uid, const char *const *args)
+{
+	const char *argv[16] = { oomtrace_bin() };
+	int out[2], err[2], st, i;
+	pid_t pid;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	if (pipe(out) || pipe(err))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			_exit(126);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	slurp(err[0], r->err, sizeof(r->err));
+	slurp(out[0], r->out, sizeof(r->out));
+	close(out[0]);
+	close(err[0]);
+	waitpid(pid, &st, 0);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Exactly one line on stderr, naming the problem. */
+#define EXPECT_ONE_LINE_WITH(r, text) do {					\
+	EXPECT_NE(NULL, strstr((r)->err, text)) TH_LOG("stderr: %s", (r)->err);	\
+	EXPECT_EQ(1, count_lines((r)->err)) TH_LOG("stderr: %s", (r)->err);	\
+} while (0)
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+TEST(unknown_flag)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--bogus", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "unknown option '--bogus'");
+}
+
+TEST(missing_value)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--mode", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "option '--mode' needs a value");
+}
+
+TEST(bad_mode)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--mode", "warp", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "unknown mode 'warp'");
+}
+
+TEST(bad_numbers)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--count", "0", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid count '0'");
+	run(&r, 0, (const char *[]){ "--pid", "12x", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid pid '12x'");
+	run(&r, 0, (const char *[]){ "--ringbuf-size", "5000", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid ring buffer size '5000'");
+	run(&r, 0, (const char *[]){ "--duration", "-1", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid duration '-1'");
+}
+
+TEST(cgroup_that_does_not_exist)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--cgroup", "/sys/fs/cgroup/oomtrace-no-such-group", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "No such file or directory");
+}
+
+TEST(cgroup_that_is_not_a_memory_cgroup)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--cgroup", "/tmp", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "is not a directory of a memory cgroup hierarchy");
+}
+
+TEST(missing_btf)
+{
+	struct run r;
+
+	if (geteuid())
+		SKIP(return, "needs root to get past the privilege check");
+	run(&r, 0, (const char *[]){ "--btf", "/nonexistent/vmlinux", NULL });
+	EXPECT_EQ(1, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "failed to read BTF from /nonexistent/vmlinux: No such file");
+}
+
+TEST(output_file_cannot_be_created)
+{
+	struct run r;
+
+	if (geteuid())
+		SKIP(return, "needs root to get past the privilege check");
+	run(&r, 0, (const char *[]){ "-o", "/nonexistent/out.json", NULL });
+	EXPECT_EQ(1, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "failed to open /nonexistent/out.json: No such file");
+}
+
+TEST(no_privileges)
+{
+	struct run r;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged uid");
+	run(&r, 65534, (const char *[]){ "--mode", "tracepoint", NULL });
+	EXPECT_EQ(1, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "need root");
+}
+
+/* The kernel's own trace event format says which mark_victim ABI it has. */
+static const char *kernel_mark_victim_layout(void)
+{
+	char buf[4096];
+	int fd, n;
+
+	fd = open("/sys/kernel/tracing/events/oom/mark_victim/format", O_RDONLY);
+	if (fd < 0)
+		fd = open("/sys/kernel/debug/tracing/events/oom/mark_victim/format", O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "__data_loc char[] comm") ? "task" : "pid";
+}
+
+TEST(probe_matches_the_kernel)
+{
+	const char *layout = kernel_mark_victim_layout();
+	struct json_object *o;
+	struct utsname u;
+	struct run r;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	run(&r, 0, (const char *[]){ "probe", "--json", NULL });
+	o = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s / %s", r.out, r.err);
+	uname(&u);
+	EXPECT_STREQ(u.release, jstr(o, "kernel"));
+	if (layout)
+		EXPECT_STREQ(layout, jstr(o, "mark_victim_layout"));
+	/* tracepoint mode needs only what every kernel we support has */
+	EXPECT_TRUE(json_object_get_boolean(jget(o, "modes.tracepoint.available")));
+	EXPECT_NE(NULL, jstr(o, "auto"));
+	EXPECT_EQ(0, r.status);
+	json_object_put(o);
+}
+
+TEST(forced_mode_the_kernel_lacks)
+{
+	static const char *const modes[] = { "fentry", "kprobe", "tracepoint" };
+	const char *lacking = NULL;
+	struct json_object *o;
+	char key[64];
+	struct run r;
+	int i;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	run(&r, 0, (const char *[]){ "probe", "--json", NULL });
+	o = json_tokener_parse(r.out);
+	ASSERT_NE(NULL, o);
+	for (i = 0; i < 3 && !lacking; i++) {
+		snprintf(key, sizeof(key), "modes.%s.available", modes[i]);
+		if (!json_object_get_boolean(jget(o, key)))
+			lacking = modes[i];
+	}
+	json_object_put(o);
+	if (!lacking)
+		SKIP(return, "this kernel has every attach mode");
+	run(&r, 0, (const char *[]){ "--mode", lacking, "--duration", "1", NULL });
+	EXPECT_EQ(1, r.status);
+	snprintf(key, sizeof(key), "%s mode is not available on this kernel", lacking);
+	EXPECT_ONE_LINE_WITH(&r, key);
+}
+
+TEST_HARNESS_MAIN

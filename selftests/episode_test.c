@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Episode assembly from pieces arriving in any order. Stacks are built
+ * from a kallsyms file, as the kernel would have produced them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "episode.h"
+#include "kallsyms.h"
+
+#define A_MARK		0xffffffff81100000ULL
+#define A_KILL_INNER	0xffffffff81200000ULL
+#define A_GROUP		0xffffffff81300000ULL
+#define A_KILL		0xffffffff81400000ULL
+#define A_OOM		0xffffffff81500000ULL
+#define A_MEMCG_OOM	0xffffffff81600000ULL
+#define A_ALLOC		0xffffffff81700000ULL
+
+static const char syms[] =
+	"ffffffff81100000 t mark_oom_victim\n"
+	"ffffffff81200000 t __oom_kill_process\n"
+	"ffffffff81300000 t oom_kill_memcg_member\n"
+	"ffffffff81400000 t oom_kill_process\n"
+	"ffffffff81500000 T out_of_memory\n"
+	"ffffffff81600000 t mem_cgroup_out_of_memory\n"
+	"ffffffff81700000 T __alloc_pages_slowpath\n";
+
+#define MAX_OUT 8
+
+FIXTURE(episodes) {
+	char path[64];
+	struct ksyms *ks;
+	struct oom_event out[MAX_OUT];
+	int nr;
+};
+
+FIXTURE_SETUP(episodes)
+{
+	FILE *f;
+
+	snprintf(self->path, sizeof(self->path), "/tmp/episode-test-%d", getpid());
+	f = fopen(self->path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(syms, f);
+	fclose(f);
+	self->ks = ksyms_load(self->path);
+	ASSERT_NE(NULL, self->ks);
+}
+
+FIXTURE_TEARDOWN(episodes)
+{
+	ksyms_free(self->ks);
+	unlink(self->path);
+}
+
+static void collect(const struct oom_event *ev, void *ctx)
+{
+	FIXTURE_DATA(episodes) *self = ctx;
+
+	if (self->nr < MAX_OUT)
+		self->out[self->nr++] = *ev;
+}
+
+static void set_stack(struct oomtrace_victim_rec *r, int n, const __u64 *ips)
+{
+	memcpy(r->stack, ips, n * sizeof(*ips));
+	r->stack_len = n * sizeof(*ips);
+}
+
+static const __u64 memcg_kill[] = { A_MARK + 8, A_KILL_INNER + 8, A_KILL + 8,
+				    A_OOM + 8, A_MEMCG_OOM + 8 };
+static const __u64 memcg_group[] = { A_MARK + 8, A_KILL_INNER + 8, A_GROUP + 8,
+				     A_KILL + 8, A_OOM + 8, A_MEMCG_OOM + 8 };
+static const __u64 global_kill[] = { A_MARK + 8, A_KILL_INNER + 8, A_KILL + 8,
+				     A_OOM + 8, A_ALLOC + 8 };
+static const __u64 exiting[] = { A_MARK + 8, A_OOM + 8, A_MEMCG_OOM + 8 };
+
+static struct oomtrace_victim_rec victim(__u64 episode, __u32 trigger, __u32 pid,
+					 unsigned int oom_flags)
+{
+	struct oomtrace_victim_rec r = {};
+
+	r.hdr.type = OOMTRACE_REC_VICTIM;
+	r.hdr.size = sizeof(r);
+	r.hdr.episode = episode;
+	r.flags = OOMTRACE_VICTIM_TASK | OOMTRACE_VICTIM_MM;
+	r.trigger.pid = r.trigger.tid = trigger;
+	r.victim.pid = r.victim.tid = pid;
+	r.oom.flags = oom_flags;
+	r.oom.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(r.oom.message, "Memory cgroup out of memory");
+	set_stack(&r, 5, memcg_kill);
+	return r;
+}
+
+static struct oomtrace_end_rec end(__u64 episode, __u32 victims, __u64 duration)
+{
+	struct oomtrace_end_rec r = {};
+
+	r.hdr.type = OOMTRACE_REC_END;
+	r.hdr.size = sizeof(r);
+	r.hdr.episode = episode;
+	r.victims = victims;
+	r.duration_ns = duration;
+	r.ret = 1;
+	return r;
+}
+
+#define FULL (OOMTRACE_OOM_ENTRY | OOMTRACE_OOM_KILL)
+
+TEST_F(episodes, out_of_order_pieces_make_one_episode)
+{
+	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct oomtrace_victim_rec v1 = victim(7, 100, 201, FULL);
+	struct oomtrace_victim_rec v2 = victim(7, 100, 202, FULL);
+	struct oomtrace_end_rec en = end(7, 2, 5000);
+
+	episodes_add_end(e, &en, 10);
+	EXPECT_EQ(0, self->nr);
+	episodes_add_victim(e, &v2, 11);
+	EXPECT_EQ(0, self->nr) TH_LOG("emitted before every victim arrived");
+	episodes_add_victim(e, &v1, 12);
+	ASSERT_EQ(2, self->nr);
+	EXPECT_EQ(1, self->out[0].episode);
+	EXPECT_EQ(1, self->out[1].episode);
+	EXPECT_EQ(0, self->out[0].missing);
+	EXPECT_EQ(5000, self->out[1].duration_ns);
+	EXPECT_EQ(OUTCOME_KILLED, self->out[0].outcome);
+	EXPECT_EQ(OOMTRACE_CONSTRAINT_MEMCG, self->out[0].constraint);
+	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
+	EXPECT_EQ(1, episodes_stats(e)->episodes);
+	EXPECT_EQ(0, episodes_stats(e)->incomplete);
+	episodes_free(e);
+}
+
+TEST_F(episodes, interleaved_episodes_get_distinct_numbers)
+{
+	struct episodes *e = episodes_new(MODE_KPROBE, self->ks, collect, self);
+	struct oomtrace_victim_rec a = victim(10, 100, 201, FULL);
+	struct oomtrace_victim_rec b = victim(11, 101, 301, FULL);
+	struct oomtrace_end_rec ea = end(10, 1, 1), eb = end(11, 1, 1);
+
+	episodes_add_victim(e, &a, 1);
+	episodes_add_victim(e, &b, 2);
+	episodes_add_end(e, &eb, 3);
+	episodes_add_end(e, &ea, 4);
+	ASSERT_EQ(2, self->nr);
+	EXPECT_EQ(301, self->out[0].rec.victim.pid);
+	EXPECT_EQ(1, self->out[0].episode);
+	EXPECT_EQ(201, self->out[1].rec.victim.pid);
+	EXPECT_EQ(2, self->out[1].episode);
+	episodes_free(e);
+}
+
+TEST_F(episodes, lost_end_is_flushed_with_duration_missing)
+{
+	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct oomtrace_victim_rec v = victim(3, 100, 201, FULL);
+
+	episodes_add_victim(e, &v, 1000);
+	episodes_flush(e, 1500, 1000);
+	EXPECT_EQ(0, self->nr) TH_LOG("flushed before its age");
+	episodes_flush(e, 2000, 1000);
+	ASSERT_EQ(1, self->nr);
+	EXPECT_EQ(MISS_DURATION, self->out[0].missing);
+	EXPECT_EQ(1, episodes_stats(e)->incomplete);
+	episodes_free(e);
+}
+
+TEST_F(episodes, end_without_victims_is_counted_not_printed)
+{
+	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct oomtrace_end_rec en = end(5, 0, 1);
+
+	episodes_add_end(e, &en, 1);
+	EXPECT_EQ(0, self->nr);
+	EXPECT_EQ(1, episodes_stats(e)->episodes);
+	EXPECT_EQ(1, episodes_stats(e)->no_victim);
+	episodes_free(e);
+}
+
+TEST_F(episodes, tracepoint_mode_groups_by_stack)
+{
+	struct episodes *e = episodes_new(MODE_TRACEPOINT, self->ks, collect, self);
+	struct oomtrace_victim_rec first = victim(0, 100, 201, 0);
+	struct oomtrace_victim_rec member = victim(0, 100, 202, 0);
+	struct oomtrace_victim_rec next = victim(0, 100, 203, 0);
+	struct oomtrace_victim_rec other = victim(0, 400, 401, 0);
+
+	set_stack(&member, 6, memcg_group);
+	set_stack(&other, 5, global_kill);
+	episodes_add_victim(e, &first, 1);
+	episodes_add_victim(e, &member, 2);
+	episodes_add_victim(e, &other, 3);
+	episodes_add_victim(e, &next, 4);
+	ASSERT_EQ(4, self->nr);
+	EXPECT_EQ(1, self->out[0].episode);
+	EXPECT_EQ(1, self->out[1].episode);
+	EXPECT_EQ(2, self->out[2].episode);
+	EXPECT_EQ(3, self->out[3].episode);
+	/* what tracepoint mode can tell, and what it names as missing */
+	EXPECT_EQ(OOMTRACE_CONSTRAINT_MEMCG, self->out[0].constraint);
+	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
+	EXPECT_EQ(MISS_GFP | MISS_OOM_MEMCG | MISS_KILL | MISS_DURATION, self->out[0].missing);
+	EXPECT_EQ(CONSTRAINT_GLOBAL, self->out[2].constraint);
+	EXPECT_EQ(NULL, self->out[2].message);
+	EXPECT_TRUE(self->out[2].missing & MISS_MESSAGE);
+	episodes_free(e);
+}
+
+TEST_F(episodes, exiting_shortcut_is_not_a_kill)
+{
+	struct episodes *e = episodes_new(MODE_TRACEPOINT, self->ks, collect, self);
+	struct oomtrace_victim_rec v = victim(0, 100, 100, 0);
+
+	set_stack(&v, 3, exiting);
+	episodes_add_victim(e, &v, 1);
+	ASSERT_EQ(1, self->nr);
+	EXPECT_EQ(OUTCOME_EXITING, self->out[0].outcome);
+	EXPECT_EQ(NULL, self->out[0].message);
+	EXPECT_FALSE(self->out[0].missing & (MISS_MESSAGE | MISS_OUTCOME));
+	episodes_free(e);
+}
+
+TEST_F(episodes, no_stack_means_outcome_missing)
+{
+	struct episodes *e = episodes_new(MODE_TRACEPOINT, self->ks, collect, self);
+	struct oomtrace_victim_rec v = victim(0, 100, 201, 0);
+
+	v.stack_len = -14;	/* -EFAULT from bpf_get_stack() */
+	episodes_add_victim(e, &v, 1);
+	ASSERT_EQ(1, self->nr);
+	EXPECT_TRUE(self->out[0].missing & MISS_STACK);
+	EXPECT_TRUE(self->out[0].missing & MISS_OUTCOME);
+	EXPECT_TRUE(self->out[0].missing & MISS_CONSTRAINT);
+	episodes_free(e);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "oomtest.h"
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static long read_key(const char *path, const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, n) && line[n] == ' ') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+int memcg_write(const struct memcg *cg, const char *file, const char *val)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", cg->path, file);
+	return write_file(path, val);
+}
+
+int memcg_create(struct memcg *cg, const char *name, unsigned long limit)
+{
+	char buf[64], probe[128];
+	const char *root;
+	FILE *f;
+	int err;
+
+	f = fopen("/sys/fs/cgroup/cgroup.controllers", "r");
+	cg->v2 = f && fgets(probe, sizeof(probe), f) && strstr(probe, "memory");
+	if (f)
+		fclose(f);
+	root = cg->v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
+	if (!cg->v2 && access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK))
+		return -ENOENT;
+	if (cg->v2)
+		write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	snprintf(cg->rel, sizeof(cg->rel), "/oomtrace-%s-%d", name, getpid());
+	snprintf(cg->path, sizeof(cg->path), "%s%s", root, cg->rel);
+	if (mkdir(cg->path, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%lu", limit);
+	err = memcg_write(cg, cg->v2 ? "memory.max" : "memory.limit_in_bytes", buf);
+	if (!err && cg->v2)
+		memcg_write(cg, "memory.swap.max", "0");
+	if (err)
+		memcg_destroy(cg);
+	return err;
+}
+
+static int kill_all(const char *dir)
+{
+	char path[512];
+	int pid, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1) {
+		kill(pid, SIGKILL);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void destroy_dir(const char *dir)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char sub[512];
+	struct dirent *d;
+	DIR *dp;
+	int i;
+
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((d = readdir(dp))) {
+		if (d->d_type == DT_DIR && d->d_name[0] != '.') {
+			snprintf(sub, sizeof(sub), "%s/%s", dir, d->d_name);
+			destroy_dir(sub);
+		}
+	}
+	closedir(dp);
+	/* killed tasks leave the cgroup only once they are reaped */
+	for (i = 0; i < 250 && (kill_all(dir) || rmdir(dir)); i++) {
+		if (errno == ENOENT)
+			break;
+		nanosleep(&ts, NULL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+}
+
+void memcg_destroy(struct memcg *cg)
+{
+	if (cg->path[0])
+		destroy_dir(cg->path);
+	cg->path[0] = '\0';
+}
+
+long memcg_oom_kills(const struct memcg *cg)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", cg->path,
+		 cg->v2 ? "memory.events" : "memory.oom_control");
+	return read_key(path, "oom_kill");
+}
+
+long vmstat_oom_kill(void)
+{
+	return read_key("/proc/vmstat", "oom_kill");
+}
+
+static void *idle_thread(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void hog_run(const struct memcg *cg, const struct hog *h)
+{
+	const size_t chunk = 1 << 20;
+	char buf[32];
+	size_t total = 0;
+	pthread_t th;
+	int i;
+
+	alarm(60);	/* a hog that is never killed fails its test, not the run */
+	snprintf(buf, sizeof(buf), "%d", getpid());
+	if (memcg_write(cg, "cgroup.procs", buf))
+		_exit(100);
+	snprintf(buf, sizeof(buf), "%d", h->oom_score_adj);
+	if (write_file("/proc/self/oom_score_adj", buf))
+		_exit(101);
+	if (h->comm)
+		prctl(PR_SET_NAME, h->comm);
+	if (h->uid && (setresgid(h->uid, h->uid, h->uid) || setresuid(h->uid, h->uid, h->uid)))
+		_exit(102);
+	if (h->shmem) {
+		int fd = memfd_create("oomtest-shmem", 0);
+		char *p;
+
+		if (fd < 0 || ftruncate(fd, h->shmem))
+			_exit(103);
+		p = mmap(NULL, h->shmem, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			_exit(104);
+		memset(p, 0x5a, h->shmem);
+	}
+	for (i = 0; i < h->threads; i++)
+		if (pthread_create(&th, NULL, idle_thread, NULL))
+			_exit(105);
+	for (;;) {
+		char *p;
+
+		if (h->anon_limit && total >= h->anon_limit)
+			pause();
+		p = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(106);
+		memset(p, 0xa5, chunk);
+		total += chunk;
+	}
+}
+
+pid_t hog_start(const struct memcg *cg, const struct hog *h)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		hog_run(cg, h);
+	return pid;
+}
+
+int hog_wait_killed(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+}
+
+int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+int kmsg_parse_killed(const char *msg, struct kmsg_kill *k)
+{
+	const char *p = strstr(msg, "Killed process "), *open, *close, *c;
+	size_t n;
+
+	if (!p)
+		return -1;
+	if (sscanf(p, "Killed process %d (", &k->pid) != 1)
+		return -1;
+	open = strchr(p, '(');
+	/* a comm may itself hold ") total-vm:": the last one ends it */
+	close = NULL;
+	for (c = strstr(open, ") total-vm:"); c; c = strstr(c + 1, ") total-vm:"))
+		close = c;
+	if (!open || !close)
+		return -1;
+	n = close - open - 1;
+	if (n >= sizeof(k->comm))
+		n = sizeof(k->comm) - 1;
+	memcpy(k->comm, open + 1, n);
+	k->comm[n] = '\0';
+	if (sscanf(close, ") total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, "
+		   "UID:%u pgtables:%lukB oom_score_adj:%d", &k->total_vm, &k->anon_rss,
+		   &k->file_rss, &k->shmem_rss, &k->uid, &k->pgtables, &k->oom_score_adj) != 7)
+		return -1;
+	return 0;
+}
+
+/* "oom-kill:constraint=C,...,oom_memcg=M,task_memcg=T,task=comm,pid=N,uid=U" */
+static void parse_summary(const char *msg, struct kmsg_kill *k, int *pid)
+{
+	const char *p, *e;
+
+	*pid = -1;
+	p = strstr(msg, "constraint=");
+	if (p && (e = strchr(p, ',')))
+		snprintf(k->constraint, sizeof(k->constraint), "%.*s", (int)(e - p - 11), p + 11);
+	p = strstr(msg, ",oom_memcg=");
+	if (p && (e = strchr(p + 1, ',')))
+		snprintf(k->oom_memcg, sizeof(k->oom_memcg), "%.*s", (int)(e - p - 11), p + 11);
+	p = strstr(msg, ",task_memcg=");
+	if (p && (e = strstr(p, ",task=")))
+		snprintf(k->task_memcg, sizeof(k->task_memcg), "%.*s", (int)(e - p - 12), p + 12);
+	p = strrchr(msg, ',');	/* ",uid=" */
+	if (p) {
+		for (e = p - 1; e > msg && *e != ','; e--)
+			;
+		sscanf(e, ",pid=%d", pid);
+	}
+}
+
+/* /dev/kmsg writes backslashes and unprintable bytes as \xNN. */
+static void kmsg_unescape(char *s)
+{
+	char *out = s;
+	unsigned int c;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &c) == 1) {
+			*out++ = c;
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+int kmsg_kills(int fd, struct kmsg_kill *out, int n)
+{
+	struct kmsg_kill pending = {};
+	int pending_pid = -1, got = 0;
+	char rec[8192];
+	ssize_t len;
+
+	for (;;) {
+		char *msg;
+
+		len = read(fd, rec, sizeof(rec) - 1);
+		if (len < 0 && errno == EPIPE)	/* overwritten: go on */
+			continue;
+		if (len <= 0)
+			break;
+		rec[len] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		msg[strcspn(msg, "\n")] = '\0';
+		kmsg_unescape(msg);
+		if (!strncmp(msg, "oom-kill:", 9)) {
+			memset(&pending, 0, sizeof(pending));
+			parse_summary(msg, &pending, &pending_pid);
+		} else if (strstr(msg, "Killed process ") && got < n) {
+			struct kmsg_kill k = {};
+
+			if (kmsg_parse_killed(msg, &k))
+				continue;
+			if (k.pid == pending_pid) {
+				memcpy(k.task_memcg, pending.task_memcg, sizeof(k.task_memcg));
+				memcpy(k.oom_memcg, pending.oom_memcg, sizeof(k.oom_memcg));
+				memcpy(k.constraint, pending.constraint, sizeof(k.constraint));
+			}
+			pending_pid = -1;
+			out[got++] = k;
+		}
+	}
+	return got;
+}
+
+const char *oomtrace_bin(void)
+{
+	const char *bin = getenv("OOMTRACE");
+
+	return bin ? bin : "build/oomtrace";
+}
+
+static int file_has(const char *path, const char *needle, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+int tracer_spawn(struct tracer_proc *t, const char *const *args, char *why, size_t len)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	const char *argv[32];
+	int i = 0, j, st;
+
+	snprintf(t->out, sizeof(t->out), "/tmp/oomtest-%d-%ld.json", getpid(), random());
+	snprintf(t->err, sizeof(t->err), "%s.err", t->out);
+	argv[i++] = oomtrace_bin();
+	argv[i++] = "--json";
+	argv[i++] = "-o";
+	argv[i++] = t->out;
+	for (j = 0; args && args[j] && i < 31; j++)
+		argv[i++] = args[j];
+	argv[i] = NULL;
+
+	t->pid = fork();
+	if (t->pid == 0) {
+		int fd = open(t->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		execv(argv[0], (char **)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	for (i = 0; i < 1500; i++) {	/* 30 s: attaching can be slow under TCG */
+		if (file_has(t->err, "oomtrace: tracing", why, len))
+			return 0;
+		if (waitpid(t->pid, &st, WNOHANG) == t->pid) {
+			file_has(t->err, "", why, len);
+			t->pid = 0;
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	snprintf(why, len, "the tracer did not start within 30 s");
+	tracer_finish(t);
+	return -1;
+}
+
+int tracer_finish(struct tracer_proc *t)
+{
+	int st;
+
+	if (t->pid <= 0)
+		return -1;
+	kill(t->pid, SIGINT);
+	if (waitpid(t->pid, &st, 0) != t->pid)
+		return -1;
+	t->pid = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int tracer_records(const struct tracer_proc *t, const char *type,
+		   struct json_object **out, int n)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int got = 0;
+	FILE *f;
+
+	f = fopen(t->out, "r");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		struct json_object *o = json_tokener_parse(line);
+		const char *ty = o ? jstr(o, "type") : NULL;
+
+		if (ty && !strcmp(ty, type) && got < n)
+			out[got++] = o;
+		else
+			json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+	return got;
+}
+
+void tracer_remove_files(const struct tracer_proc *t)
+{
+	unlink(t->out);
+	unlink(t->err);
+}
+
+void tracer_records_put(struct json_object **recs, int n)
+{
+	while (n-- > 0)
+		json_object_put(recs[n]);
+}
+
+struct json_object *jget(struct json_object *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while (o && (dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		if (!json_object_object_get_ex(o, key, &o))
+			return NULL;
+		path = dot + 1;
+	}
+	if (!o || !json_object_object_get_ex(o, path, &o))
+		return NULL;
+	return o;
+}
+
+long long jint(struct json_object *o, const char *path)
+{
+	struct json_object *v = jget(o, path);
+
+	return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+}
+
+const char *jstr(struct json_object *o, const char *path)
+{
+	struct json_object *v = jget(o, path);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "kallsyms.h"
+#include "oomtrace.skel.h"
+
+static int verbose;
+static char first_warning[256];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (verbose)
+		return vfprintf(stderr, fmt, ap);
+	/* the first warning of an attempt is the one that explains it */
+	if (level != LIBBPF_WARN || first_warning[0])
+		return 0;
+	vsnprintf(first_warning, sizeof(first_warning), fmt, ap);
+	n = strlen(first_warning);
+	while (n && first_warning[n - 1] == '\n')
+		first_warning[--n] = '\0';
+	return 0;
+}
+
+void attach_setup_libbpf(int v)
+{
+	verbose = v;
+	libbpf_set_print(libbpf_print);
+}
+
+void tracer_stop(struct tracer *t)
+{
+	while (t->nr_links > 0)
+		bpf_link__destroy(t->links[--t->nr_links]);
+	oomtrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}
+
+static int add_link(struct tracer *t, struct bpf_link *link)
+{
+	if (!link)
+		return -errno;
+	t->links[t->nr_links++] = link;
+	return 0;
+}
+
+static const char *kprobe_target(const struct attach_opts *o, const char *func)
+{
+	const struct ksym *sym = o->ks ? ksyms_func(o->ks, func) : NULL;
+
+	return sym ? sym->name : func;
+}
+
+static int attach_mode(struct tracer *t, const struct attach_opts *o,
+		       char *what, size_t len)
+{
+	struct oomtrace_bpf *s = t->skel;
+	const char *target;
+	int err;
+
+	switch (t->mode) {
+	case MODE_FENTRY:
+		snprintf(what, len, "attach fentry/out_of_memory");
+		err = add_link(t, bpf_program__attach(s->progs.oom_enter_fentry));
+		if (err)
+			return err;
+		snprintf(what, len, "attach fexit/out_of_memory");
+		err = add_link(t, bpf_program__attach(s->progs.oom_exit_fexit));
+		if (err)
+			return err;
+		snprintf(what, len, "attach fentry/oom_kill_process");
+		err = add_link(t, bpf_program__attach(s->progs.oom_kill_fentry));
+		break;
+	case MODE_KPROBE:
+		target = kprobe_target(o, "out_of_memory");
+		snprintf(what, len, "attach kprobe %s", target);
+		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_enter_kprobe,
+							     false, target));
+		if (err)
+			return err;
+		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_exit_kretprobe,
+							     true, target));
+		if (err)
+			return err;
+		target = kprobe_target(o, "oom_kill_process");
+		snprintf(what, len, "attach kprobe %s", target);
+		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_kill_kprobe,
+							     false, target));
+		break;
+	default:
+		err = 0;
+	}
+	if (err)
+		return err;
+	snprintf(what, len, "attach %s/mark_victim", t->mark_victim);
+	if (!strcmp(t->mark_victim, "tp_btf"))
+		return add_link(t, bpf_program__attach(s->progs.mark_victim_btf));
+	return add_link(t, bpf_program__attach_raw_tracepoint(s->progs.mark_victim_raw,
+							      "mark_victim"));
+}
+
+/* One attempt: open, keep the mode's programs, load, attach. */
+static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victim,
+		    const struct attach_opts *o, char *why, size_t len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
+	struct oomtrace_bpf *s;
+	char what[128] = "open";
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->mode = mode;
+	t->mark_victim = mark_victim;
+	first_warning[0] = '\0';
+
+	s = t->skel = oomtrace_bpf__open_opts(&open_opts);
+	if (!s) {
+		err = -errno;
+		goto fail;
+	}
+	bpf_program__set_autoload(s->progs.oom_enter_fentry, mode == MODE_FENTRY);
+	bpf_program__set_autoload(s->progs.oom_exit_fexit, mode == MODE_FENTRY);
+	bpf_program__set_autoload(s->progs.oom_kill_fentry, mode == MODE_FENTRY);
+	bpf_program__set_autoload(s->progs.oom_enter_kprobe, mode == MODE_KPROBE);
+	bpf_program__set_autoload(s->progs.oom_exit_kretprobe, mode == MODE_KPROBE);
+	bpf_program__set_autoload(s->progs.oom_kill_kprobe, mode == MODE_KPROBE);
+	bpf_program__set_autoload(s->progs.mark_victim_btf, !strcmp(mark_victim, "tp_btf"));
+	bpf_program__set_autoload(s->progs.mark_victim_raw, !strcmp(mark_victim, "raw_tp"));
+
+	snprintf(what, sizeof(what), "set the ring buffer size");
+	err = bpf_map__set_max_entries(s->maps.events, o->ringbuf_size);
+	if (err)
+		goto fail;
+	snprintf(what, sizeof(what), "load");
+	err = oomtrace_bpf__load(s);
+	if (err)
+		goto fail;
+	err = attach_mode(t, o, what, sizeof(what));
+	if (err)
+		goto fail;
+	return 0;
+
+fail:
+	snprintf(why, len, "%s: %s", what, strerror(-err));
+	if (first_warning[0]) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, len - n, " [%s]", first_warning);
+	}
+	tracer_stop(t);
+	return err;
+}
+
+static int try_all_tracepoints(struct tracer *t, enum oom_mode mode,
+			       const struct attach_opts *o, char *why, size_t len)
+{
+	char first[512];
+	size_t n;
+	int err;
+
+	err = try_mode(t, mode, "tp_btf", o, first, sizeof(first));
+	if (!err)
+		return 0;
+	/* raw_tp sees the same arguments on kernels without tp_btf */
+	err = try_mode(t, mode, "raw_tp", o, why, len);
+	if (!err)
+		return 0;
+	/* say it once when mark_victim's attach type made no difference */
+	if (strcmp(first, why)) {
+		n = strlen(why);
+		snprintf(why + n, len - n, "; with tp_btf: %s", first);
+	}
+	return err;
+}
+
+int tracer_start(struct tracer *t, enum oom_mode mode, const struct attach_opts *o,
+		 char *why, size_t len)
+{
+	size_t used = 0;
+	int m, err = -EINVAL;
+
+	if (mode != MODE_AUTO)
+		return try_all_tracepoints(t, mode, o, why, len);
+	why[0] = '\0';
+	for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+		used += snprintf(why + used, len - used, "%s: ", mode_name(m));
+		if (used >= len)
+			break;
+		err = try_all_tracepoints(t, m, o, why + used, len - used);
+		if (!err)
+			return 0;
+		used = strlen(why);
+		if (used + 2 < len) {
+			why[used++] = '\n';
+			why[used] = '\0';
+		}
+	}
+	return err;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cgroup.h"
+
+void cgpath_format(const struct oomtrace_cgpath *p, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	if (p->truncated && p->depth == OOMTRACE_CG_DEPTH)
+		off += snprintf(buf, len, "/...");
+	for (i = (int)p->depth - 1; i >= 0 && off < len; i--) {
+		n = snprintf(buf + off, len - off, "/%.*s", OOMTRACE_CG_NAME_LEN,
+			     p->name[i]);
+		off += n;
+	}
+	if (!p->depth)
+		snprintf(buf, len, "/");
+}
+
+/* The memory hierarchy's mount holding dir: a cgroup2 mount or a v1 mount
+ * with the memory controller. Its mount point goes to root. */
+static int memcg_mount_of(const char *dir, char *root, size_t len)
+{
+	char line[4096], mnt[PATH_MAX], fstype[64], opts[1024];
+	size_t best = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+		size_t n;
+
+		/* id parent maj:min root mountpoint ... - fstype source superopts */
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
+			continue;
+		if (strcmp(fstype, "cgroup2") &&
+		    !(strcmp(fstype, "cgroup") == 0 && strstr(opts, "memory")))
+			continue;
+		n = strlen(mnt);
+		if (strncmp(dir, mnt, n) || (dir[n] && dir[n] != '/' && n > 1))
+			continue;
+		if (n > best) {	/* the innermost mount wins */
+			best = n;
+			snprintf(root, len, "%s", mnt);
+		}
+	}
+	fclose(f);
+	return best ? 0 : -EINVAL;
+}
+
+static int cgroup2_has_memory(const char *dir)
+{
+	char path[PATH_MAX + 32], buf[512];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	ok = fgets(buf, sizeof(buf), f) && strstr(buf, "memory");
+	fclose(f);
+	return ok;
+}
+
+int cgroup_resolve(const char *dir, char *out, size_t len)
+{
+	char real[PATH_MAX], root[PATH_MAX], probe[PATH_MAX + 32];
+	const char *rel;
+	struct stat st;
+	int err;
+
+	if (!realpath(dir, real))
+		return -errno;
+	if (stat(real, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	err = memcg_mount_of(real, root, sizeof(root));
+	if (err)
+		return err;
+	/* a cgroup2 hierarchy must have the memory controller at this level */
+	snprintf(probe, sizeof(probe), "%s/memory.max", real);
+	if (access(probe, F_OK) && !cgroup2_has_memory(real)) {
+		snprintf(probe, sizeof(probe), "%s/memory.limit_in_bytes", real);
+		if (access(probe, F_OK))
+			return -EINVAL;
+	}
+	rel = strcmp(root, "/") ? real + strlen(root) : real;
+	snprintf(out, len, "%s", *rel ? rel : "/");
+	return 0;
+}
+
+int cgpath_under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strcmp(prefix, "/") == 0)
+		return 1;
+	while (n > 1 && prefix[n - 1] == '/')
+		n--;
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
+}

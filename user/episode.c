@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "episode.h"
+#include "kallsyms.h"
+
+/* What the trigger's kernel stack at oom:mark_victim shows. */
+enum {
+	STACK_KILL = 1 << 0,	/* __oom_kill_process(): a kill, not a shortcut */
+	STACK_GROUP = 1 << 1,	/* oom_kill_memcg_member(): memory.oom.group */
+	STACK_MEMCG = 1 << 2,	/* mem_cgroup_out_of_memory(): a memcg OOM */
+};
+
+#define LAST_TRIGGERS 64
+
+struct pending {
+	struct pending *next;
+	__u64 kernel_id;
+	struct oom_event *victims;
+	size_t nr, cap;
+	int have_end;
+	struct oomtrace_end_rec end;
+	__u64 last_ns;
+};
+
+struct episodes {
+	enum oom_mode mode;
+	const struct ksyms *ks;
+	episode_emit_fn emit;
+	void *ctx;
+	struct pending *pending;
+	__u64 next_episode;
+	struct episode_stats stats;
+	/* tracepoint mode: the last episode each trigger opened */
+	struct {
+		__u32 tid;
+		__u64 episode;
+	} last[LAST_TRIGGERS];
+	unsigned int last_pos;
+};
+
+struct episodes *episodes_new(enum oom_mode mode, const struct ksyms *ks,
+			      episode_emit_fn emit, void *ctx)
+{
+	struct episodes *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->mode = mode;
+	e->ks = ks;
+	e->emit = emit;
+	e->ctx = ctx;
+	return e;
+}
+
+static void free_pending(struct pending *p)
+{
+	free(p->victims);
+	free(p);
+}
+
+void episodes_free(struct episodes *e)
+{
+	struct pending *p, *next;
+
+	if (!e)
+		return;
+	for (p = e->pending; p; p = next) {
+		next = p->next;
+		free_pending(p);
+	}
+	free(e);
+}
+
+static int stack_usable(const struct oomtrace_victim_rec *r)
+{
+	return r->stack_len > 0;
+}
+
+static unsigned int classify_stack(const struct ksyms *ks,
+				   const struct oomtrace_victim_rec *r)
+{
+	unsigned int flags = 0;
+	int i, n = r->stack_len / (int)sizeof(__u64);
+
+	for (i = 0; i < n && i < OOMTRACE_STACK_DEPTH; i++) {
+		const struct ksym *sym = ksyms_find(ks, r->stack[i]);
+
+		if (!sym)
+			continue;
+		if (ksym_is(sym->name, "__oom_kill_process"))
+			flags |= STACK_KILL;
+		else if (ksym_is(sym->name, "oom_kill_memcg_member"))
+			flags |= STACK_GROUP;
+		else if (ksym_is(sym->name, "mem_cgroup_out_of_memory"))
+			flags |= STACK_MEMCG;
+	}
+	return flags;
+}
+
+/* Fill in what the raw record implies, and name what it cannot. */
+static void finish(const struct episodes *e, struct oom_event *ev,
+		   __u64 episode, const struct oomtrace_end_rec *end)
+{
+	const struct oomtrace_victim_rec *r = &ev->rec;
+	const struct oomtrace_oom *oom = &r->oom;
+	int classified = e->ks && stack_usable(r);
+	unsigned int stack = classified ? classify_stack(e->ks, r) : 0;
+
+	ev->episode = episode;
+	ev->mode = e->mode;
+	ev->missing = 0;
+	ev->message = NULL;
+	ev->constraint = OOMTRACE_CONSTRAINT_NONE;
+	ev->duration_ns = 0;
+
+	if (!stack_usable(r))
+		ev->missing |= MISS_STACK;
+	if (classified)
+		ev->outcome = stack & STACK_KILL ? OUTCOME_KILLED : OUTCOME_EXITING;
+	else
+		ev->missing |= MISS_OUTCOME;
+
+	if (oom->flags & OOMTRACE_OOM_KILL)
+		ev->constraint = oom->constraint;
+	else if (e->mode == MODE_TRACEPOINT && classified)
+		ev->constraint = stack & STACK_MEMCG ? OOMTRACE_CONSTRAINT_MEMCG :
+						       CONSTRAINT_GLOBAL;
+	else
+		ev->missing |= MISS_CONSTRAINT;
+
+	/* A shortcut on an exiting task kills nothing and prints nothing. */
+	if (!classified || ev->outcome == OUTCOME_KILLED) {
+		if (oom->flags & OOMTRACE_OOM_KILL)
+			ev->message = oom->message;
+		else if (classified && (stack & STACK_MEMCG))
+			/* the only message out_of_memory() gives a memcg OOM */
+			ev->message = "Memory cgroup out of memory";
+		else
+			ev->missing |= MISS_MESSAGE;
+	}
+
+	if (!(oom->flags & OOMTRACE_OOM_ENTRY))
+		ev->missing |= MISS_GFP | MISS_OOM_MEMCG;
+	if (!(oom->flags & OOMTRACE_OOM_KILL))
+		ev->missing |= MISS_KILL;
+	if (end)
+		ev->duration_ns = end->duration_ns;
+	else
+		ev->missing |= MISS_DURATION;
+	if (!(r->flags & OOMTRACE_VICTIM_TASK))
+		ev->missing |= MISS_VICTIM;
+	if (!(r->flags & OOMTRACE_VICTIM_MM))
+		ev->missing |= MISS_VICTIM_MM;
+}
+
+static __u64 new_episode(struct episodes *e)
+{
+	e->stats.episodes++;
+	return ++e->next_episode;
+}
+
+/* Tracepoint mode sees no out_of_memory() boundary: a victim opens a new
+ * episode unless the stack shows it is a further member of the group kill
+ * its trigger is running. */
+static __u64 episode_by_stack(struct episodes *e, const struct oomtrace_victim_rec *r)
+{
+	int group = e->ks && stack_usable(r) && (classify_stack(e->ks, r) & STACK_GROUP);
+	__u32 tid = r->trigger.tid;
+	unsigned int i;
+
+	for (i = 0; i < LAST_TRIGGERS; i++) {
+		if (e->last[i].episode && e->last[i].tid == tid) {
+			if (!group)
+				e->last[i].episode = new_episode(e);
+			return e->last[i].episode;
+		}
+	}
+	i = e->last_pos++ % LAST_TRIGGERS;
+	e->last[i].tid = tid;
+	e->last[i].episode = new_episode(e);
+	return e->last[i].episode;
+}
+
+static struct pending *find_pending(struct episodes *e, __u64 id)
+{
+	struct pending *p;
+
+	for (p = e->pending; p; p = p->next)
+		if (p->kernel_id == id)
+			return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->kernel_id = id;
+	p->next = e->pending;
+	e->pending = p;
+	return p;
+}
+
+static void emit_pending(struct episodes *e, struct pending *p)
+{
+	struct pending **pp;
+	__u64 episode = 0;
+	size_t i;
+
+	/* number only episodes that have a victim to print */
+	if (p->nr)
+		episode = new_episode(e);
+	if (!p->have_end || p->nr < p->end.victims)
+		e->stats.incomplete++;
+	if (p->have_end && !p->end.victims) {
+		e->stats.episodes++;
+		e->stats.no_victim++;
+	}
+	for (i = 0; i < p->nr; i++) {
+		finish(e, &p->victims[i], episode, p->have_end ? &p->end : NULL);
+		e->emit(&p->victims[i], e->ctx);
+	}
+	for (pp = &e->pending; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	free_pending(p);
+}
+
+static void maybe_emit(struct episodes *e, struct pending *p)
+{
+	if (p->have_end && p->nr >= p->end.victims)
+		emit_pending(e, p);
+}
+
+void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r,
+			 __u64 now_ns)
+{
+	struct oom_event ev, *v;
+	struct pending *p;
+
+	if (!r->hdr.episode) {
+		ev.rec = *r;
+		finish(e, &ev, episode_by_stack(e, r), NULL);
+		e->emit(&ev, e->ctx);
+		return;
+	}
+	p = find_pending(e, r->hdr.episode);
+	if (!p)
+		return;
+	if (p->nr == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 4;
+
+		v = realloc(p->victims, cap * sizeof(*v));
+		if (!v)
+			return;
+		p->victims = v;
+		p->cap = cap;
+	}
+	p->victims[p->nr++].rec = *r;
+	p->last_ns = now_ns;
+	maybe_emit(e, p);
+}
+
+void episodes_add_end(struct episodes *e, const struct oomtrace_end_rec *r,
+		      __u64 now_ns)
+{
+	struct pending *p = find_pending(e, r->hdr.episode);
+
+	if (!p)
+		return;
+	p->end = *r;
+	p->have_end = 1;
+	p->last_ns = now_ns;
+	maybe_emit(e, p);
+}
+
+void episodes_flush(struct episodes *e, __u64 now_ns, __u64 max_age_ns)
+{
+	struct pending *p, *next;
+
+	for (p = e->pending; p; p = next) {
+		next = p->next;
+		if (!max_age_ns || now_ns - p->last_ns >= max_age_ns)
+			emit_pending(e, p);
+	}
+}
+
+const struct episode_stats *episodes_stats(const struct episodes *e)
+{
+	return &e->stats;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Episode assembly: joins the pieces the kernel side streams (a record per
+ * victim, one at out_of_memory() return) into one finished record per
+ * victim, in any arrival order, and numbers episodes.
+ */
+#ifndef __EPISODE_H
+#define __EPISODE_H
+
+#include "event.h"
+
+struct ksyms;
+struct episodes;
+
+typedef void (*episode_emit_fn)(const struct oom_event *ev, void *ctx);
+
+struct episode_stats {
+	__u64 episodes;		/* with a victim, or out_of_memory() calls without */
+	__u64 no_victim;	/* of those, calls that marked no victim */
+	__u64 incomplete;	/* episodes flushed before all pieces came */
+};
+
+/* ks may be NULL: stacks then cannot be classified (fields go missing). */
+struct episodes *episodes_new(enum oom_mode mode, const struct ksyms *ks,
+			      episode_emit_fn emit, void *ctx);
+void episodes_free(struct episodes *e);
+
+void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r,
+			 __u64 now_ns);
+void episodes_add_end(struct episodes *e, const struct oomtrace_end_rec *r,
+		      __u64 now_ns);
+/* Emit episodes idle for max_age_ns or more (0: all) even if incomplete. */
+void episodes_flush(struct episodes *e, __u64 now_ns, __u64 max_age_ns);
+const struct episode_stats *episodes_stats(const struct episodes *e);
+
+#endif /* __EPISODE_H */

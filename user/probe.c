@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include "attach.h"
+#include "json.h"
+#include "kallsyms.h"
+#include "probe.h"
+
+static int struct_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id, i;
+
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	if (id < 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return 1;
+	return 0;
+}
+
+/* The same questions core_fixes.bpf.h asks at load time. */
+static const char *mark_victim_layout(const struct btf *btf)
+{
+	if (struct_has_member(btf, "trace_event_raw_mark_victim", "__data_loc_comm"))
+		return "task";		/* TP_PROTO(struct task_struct *, uid_t) */
+	if (btf__find_by_name_kind(btf, "trace_event_raw_mark_victim", BTF_KIND_STRUCT) < 0)
+		return "absent";
+	return "pid";			/* TP_PROTO(int pid) */
+}
+
+static const char *rss_stat_layout(const struct btf *btf)
+{
+	if (btf__find_by_name_kind(btf, "mm_rss_stat", BTF_KIND_STRUCT) >= 0)
+		return "atomic_long_t count[]";
+	return "percpu_counter[]";
+}
+
+struct mode_result {
+	int ok;
+	const char *mark_victim;
+	char why[1024];
+};
+
+static void missing_list(unsigned int missing, FILE *f, struct jw *j)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_missing_fields; i++) {
+		if (!(missing & missing_fields[i].bit))
+			continue;
+		if (j)
+			jw_str(j, NULL, missing_fields[i].name);
+		else
+			fprintf(f, " %s", missing_fields[i].name);
+	}
+}
+
+int probe_run(const struct btf *btf, const char *btf_path, int json)
+{
+	struct attach_opts o = { .btf_path = btf_path, .ringbuf_size = 4096 };
+	struct mode_result res[MODE_COUNT] = {};
+	enum oom_mode m, picked = MODE_COUNT;
+	struct ksyms *ks;
+	struct utsname u;
+	struct tracer t;
+	int ksyms_err;
+
+	uname(&u);
+	ks = ksyms_load(NULL);
+	ksyms_err = ks ? 0 : errno;
+	o.ks = ks;
+	for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+		res[m].ok = !tracer_start(&t, m, &o, res[m].why, sizeof(res[m].why));
+		if (res[m].ok) {
+			res[m].mark_victim = t.mark_victim;
+			tracer_stop(&t);
+			if (picked == MODE_COUNT)
+				picked = m;
+		}
+	}
+	ksyms_free(ks);
+
+	if (json) {
+		struct jw j;
+
+		jw_begin(&j, stdout);
+		jw_str(&j, "kernel", u.release);
+		jw_str(&j, "btf", btf_path ? btf_path : "/sys/kernel/btf/vmlinux");
+		jw_str(&j, "kallsyms", ksyms_err ? strerror(ksyms_err) : "readable");
+		jw_str(&j, "mark_victim_layout", mark_victim_layout(btf));
+		jw_str(&j, "rss_stat_layout", rss_stat_layout(btf));
+		jw_obj_open(&j, "modes");
+		for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+			jw_obj_open(&j, mode_name(m));
+			jw_bool(&j, "available", res[m].ok);
+			jw_str(&j, "mark_victim", res[m].mark_victim);
+			jw_str(&j, "reason", res[m].ok ? NULL : res[m].why);
+			jw_arr_open(&j, "missing");
+			missing_list(mode_missing(m), NULL, &j);
+			jw_arr_close(&j);
+			jw_obj_close(&j);
+		}
+		jw_obj_close(&j);
+		jw_str(&j, "auto", picked < MODE_COUNT ? mode_name(picked) : NULL);
+		jw_end(&j);
+	} else {
+		printf("kernel:      %s\n", u.release);
+		printf("btf:         %s\n", btf_path ? btf_path : "/sys/kernel/btf/vmlinux");
+		printf("kallsyms:    %s\n", ksyms_err ? strerror(ksyms_err) : "readable");
+		printf("mark_victim: %s layout\n", mark_victim_layout(btf));
+		printf("rss_stat:    %s\n", rss_stat_layout(btf));
+		for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+			if (res[m].ok)
+				printf("%-11s  available (mark_victim via %s)\n", mode_name(m),
+				       res[m].mark_victim);
+			else
+				printf("%-11s  unavailable: %s\n", mode_name(m), res[m].why);
+			printf("%-11s  fields it cannot see:", "");
+			if (!mode_missing(m))
+				printf(" none");
+			missing_list(mode_missing(m), stdout, NULL);
+			if (m == MODE_TRACEPOINT)
+				printf(" (constraint: memcg or global, from the trigger's stack)");
+			printf("\n");
+		}
+		printf("auto:        %s\n", picked < MODE_COUNT ? mode_name(picked) : "none");
+	}
+	return picked < MODE_COUNT ? 0 : 1;
+}
