@@ -47,9 +47,12 @@ done
 cat "$err" >&2
 
 echo "demo: 'tail /dev/zero' in that cgroup buffers an endless line until the OOM killer stops it"
-sh -c "echo \$\$ > $cg/cgroup.procs; exec tail /dev/zero" && true
+sh -c "echo \$\$ > $cg/cgroup.procs; exec tail /dev/zero" &
+hog=$!
+wait "$hog" 2>/dev/null || true
 wait "$tracer"
 tracer=
+tail -n 1 "$err" >&2
 echo
 echo "demo: the kernel's own report of the same kill (dmesg):"
-dmesg | grep -E 'Killed process [0-9]+ \(tail\)' | tail -n 1
+dmesg | grep -E "Killed process $hog \\(tail\\)" | tail -n 1
