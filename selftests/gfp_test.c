@@ -19,24 +19,38 @@ struct gfp_case {
 
 /*
  * Debian 6.1.0-56 (the kernel of our VM tests), real prints:
- * a - memcg OOM reports in the guest ("invoked oom-killer: gfp_mask=...");
- * b - a Debian 12 server's OOM reports (Feb 2024), kernel 6.1 by date;
- * c - kmem:mm_page_alloc and kmem:kmalloc events in the guest, filtered on
+ * a - memcg OOM reports in the 6.1 guest ("invoked oom-killer: gfp_mask=...");
+ * b - kmem:mm_page_alloc and kmem:kmalloc events in the guest, filtered on
  *     gfp_flags == mask: show_gfp_flags() walks the same names as %pGg;
- * d - the kernel's own %pGg test, lib/test_printf.c flags(), where
+ * c - a Debian 12 server's OOM reports (Feb 2024), kernel 6.1 by date;
+ * d - OOM reports from 5.3 to 5.11, whose bits and names here are 6.1's;
+ * e - the kernel's own %pGg test, lib/test_printf.c flags(), where
  *     ~__GFP_BITS_MASK is 0xf8000000 without LOCKDEP.
  */
 static const struct gfp_case v61_cases[] = {
-	{ 0x100cca, "GFP_HIGHUSER_MOVABLE" },				/* c */
-	{ 0x140cca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP" },		/* b */
-	{ 0x140dca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO" },	/* b */
-	{ 0xcc0, "GFP_KERNEL" },					/* a */
-	{ 0x400cc0, "GFP_KERNEL_ACCOUNT" },				/* c */
-	{ 0x1c24ca, "GFP_TRANSHUGE" },					/* d */
-	{ 0xa21, "GFP_ATOMIC|GFP_DMA" },				/* d */
-	{ 0x200, "__GFP_ATOMIC" },					/* d */
-	{ 0xf8000000, "0xf8000000" },					/* d */
-	{ 0xf8000200, "__GFP_ATOMIC|0xf8000000" },			/* d */
+	/* d */
+	{ 0x100cca, "GFP_HIGHUSER_MOVABLE" },
+	/* b, c */
+	{ 0x140cca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP" },
+	{ 0x140dca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO" },
+	/* a, b */
+	{ 0xcc0, "GFP_KERNEL" },
+	/* b */
+	{ 0x400cc0, "GFP_KERNEL_ACCOUNT" },
+	{ 0x400cd0, "GFP_KERNEL_ACCOUNT|__GFP_RECLAIMABLE" },
+	{ 0x52dc0,
+	  "GFP_KERNEL|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_ZERO" },
+	{ 0xc40, "GFP_NOFS" },
+	{ 0x2800, "GFP_NOWAIT|__GFP_NOWARN" },
+	{ 0x52810,
+	  "GFP_NOWAIT|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_RECLAIMABLE" },
+	{ 0xa20, "GFP_ATOMIC" },
+	/* e */
+	{ 0x1c24ca, "GFP_TRANSHUGE" },
+	{ 0xa21, "GFP_ATOMIC|GFP_DMA" },
+	{ 0x200, "__GFP_ATOMIC" },
+	{ 0xf8000000, "0xf8000000" },
+	{ 0xf8000200, "__GFP_ATOMIC|0xf8000000" },
 };
 
 /*
@@ -52,12 +66,14 @@ static const struct gfp_case v61_derived[] = {
 };
 
 /*
- * Linux 6.18.44 (our host), real prints: a memcg OOM report
- * ("python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)") and, like c
- * above, kmem events filtered on each mask.
+ * Linux 6.18, real prints: a memcg OOM report on our host (6.18.44,
+ * "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)"), an OOM report
+ * from 6.18.0 on LKML (0x100cca) and, like b above, the host's kmem events
+ * filtered on each mask.
  */
 static const struct gfp_case v618_cases[] = {
 	{ 0xcc0, "GFP_KERNEL" },
+	{ 0x100cca, "GFP_HIGHUSER_MOVABLE" },
 	{ 0x140cca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP" },
 	{ 0x140dca, "GFP_HIGHUSER_MOVABLE|__GFP_ZERO|__GFP_COMP" },
 	{ 0x153cca,
@@ -79,7 +95,6 @@ static const struct gfp_case v618_cases[] = {
  * nothing names bits 25 and up.
  */
 static const struct gfp_case v618_derived[] = {
-	{ 0x100cca, "GFP_HIGHUSER_MOVABLE" },
 	{ 0x200, "0x200" },
 	{ 0xa20, "GFP_ATOMIC|0x200" },
 	{ 0x1100cca, "GFP_HIGHUSER_MOVABLE|__GFP_NO_OBJ_EXT" },
@@ -284,21 +299,35 @@ TEST(enum_table_is_618s)
 	expect_cases(_metadata, &t, v618_derived, ARRAY_SIZE(v618_derived));
 }
 
-/* Bit 9: __GFP_ATOMIC (and part of GFP_ATOMIC) on 6.1, unused on 6.18. */
-TEST(bit9_differs)
+/*
+ * Where 6.1 and 6.18 print the same mask differently: bit 9 (__GFP_ATOMIC,
+ * part of GFP_ATOMIC, until 6.4), GFP_NOWAIT gaining __GFP_NOWARN (6.8) and
+ * the order of single bits (6.15). All from the cases above.
+ */
+TEST(tables_differ)
 {
-	struct btf *btf = fake_btf(v618_bits, ARRAY_SIZE(v618_bits));
+	static const struct gfp_case v61[] = {
+		{ 0xa20, "GFP_ATOMIC" },
+		{ 0x200, "__GFP_ATOMIC" },
+		{ 0x2800, "GFP_NOWAIT|__GFP_NOWARN" },
+		{ 0x140dca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO" },
+	};
+	static const struct gfp_case v618[] = {
+		{ 0xa20, "GFP_ATOMIC|0x200" },
+		{ 0x200, "0x200" },
+		{ 0x2800, "GFP_NOWAIT" },
+		{ 0x140dca, "GFP_HIGHUSER_MOVABLE|__GFP_ZERO|__GFP_COMP" },
+	};
 	struct gfp_table old, new;
-	char a[64], b[64];
+	struct btf *btf;
 
+	btf = fake_btf(v618_bits, ARRAY_SIZE(v618_bits));
 	ASSERT_NE(NULL, btf);
 	ASSERT_EQ(0, gfp_table_init(&new, btf));
 	btf__free(btf);
 	ASSERT_EQ(0, gfp_table_init(&old, NULL));
-	gfp_format(&old, 0xa20, a, sizeof(a));
-	gfp_format(&new, 0xa20, b, sizeof(b));
-	EXPECT_STREQ("GFP_ATOMIC", a);
-	EXPECT_STREQ("GFP_ATOMIC|0x200", b);
+	expect_cases(_metadata, &old, v61, ARRAY_SIZE(v61));
+	expect_cases(_metadata, &new, v618, ARRAY_SIZE(v618));
 }
 
 /*

@@ -67,7 +67,7 @@ void output_json_event(const struct output *o, const struct oom_event *ev)
 		jw_null(&j, "gfp_flags");
 		jw_null(&j, "order");
 	} else {
-		snprintf(buf, sizeof(buf), "%#x", oom->gfp_mask);
+		snprintf(buf, sizeof(buf), "0x%x", oom->gfp_mask);
 		jw_str(&j, "gfp_mask", buf);
 		gfp_format(o->gfp, oom->gfp_mask, buf, sizeof(buf));
 		jw_str(&j, "gfp_flags", buf);

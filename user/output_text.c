@@ -77,7 +77,7 @@ void output_text_event(const struct output *o, const struct oom_event *ev)
 
 	if (!(ev->missing & MISS_GFP)) {
 		gfp_format(o->gfp, oom->gfp_mask, buf, sizeof(buf));
-		fprintf(f, "  oom:     gfp_mask=%#x(%s) order=%d", oom->gfp_mask, buf,
+		fprintf(f, "  oom:     gfp_mask=0x%x(%s) order=%d", oom->gfp_mask, buf,
 			oom->order);
 		if (!(ev->missing & MISS_KILL))
 			fprintf(f, " totalpages=%llu", (unsigned long long)oom->totalpages);
