@@ -19,7 +19,7 @@ LDLIBS := -lbpf -lelf -lz
 # Pure helpers, linked into the tool and into the unit tests alike.
 LIB_SRCS := user/event.c user/gfp.c user/json.c user/timefmt.c user/kallsyms.c \
 	    user/episode.c user/cgroup.c user/output.c user/output_text.c \
-	    user/output_json.c user/filter.c
+	    user/output_json.c user/filter.c user/stats.c
 TOOL_SRCS := user/main.c user/attach.c user/probe.c user/trace.c
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(TOOL_SRCS))
@@ -37,7 +37,12 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check check-host clean
+# The kernel module: `make kmod` for one kernel (KDIR), kmod-all for the
+# kernels the VM tests boot, each in build/kmod/KVER/.
+KDIR ?= /lib/modules/$(shell uname -r)/build
+VM_KVERS := 6.1.0-56-amd64 6.1.0-47-amd64
+
+.PHONY: all deps demo check check-host check-vm clean kmod kmod-all
 
 all: $(OUTPUT)/oomtrace
 
@@ -73,14 +78,20 @@ $(OUTPUT)/oomtrace: $(TOOL_OBJS) $(LIB_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# The kselftest harness comes from Debian's linux-source-6.1, unpacked once.
+# The kselftest harness and the kernel's cgroup selftests come from Debian's
+# linux-source-6.1, unpacked once (one pass over the 139 MB tarball).
+KSFT_FILES := kselftest_harness.h kselftest.h clone3/clone3_selftests.h \
+	      cgroup/test_memcontrol.c cgroup/cgroup_util.c cgroup/cgroup_util.h
 $(KSFT)/kselftest_harness.h: $(OUTPUT)/.deps
-	$(call msg,UNPACK,$@)
+	$(call msg,UNPACK,$(KSFT))
 	$(Q)mkdir -p $(KSFT)
 	$(Q)tar -xJf $(LINUX_SOURCE) -C $(KSFT) --strip-components=4 \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.1/tools/testing/selftests/kselftest.h
+		$(addprefix linux-source-6.1/tools/testing/selftests/,$(KSFT_FILES))
 	$(Q)touch $@
+
+$(KSFT)/cgroup/test_memcontrol: $(KSFT)/kselftest_harness.h
+	$(call msg,TEST,$@)
+	$(Q)$(CC) -O2 -w -o $@ $(KSFT)/cgroup/test_memcontrol.c $(KSFT)/cgroup/cgroup_util.c
 
 $(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(LIB_OBJS) $(KSFT)/kselftest_harness.h | $(OUTPUT)/selftests
 	$(call msg,TEST,$@)
@@ -89,11 +100,23 @@ $(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(L
 demo: $(OUTPUT)/oomtrace
 	$(Q)scripts/demo.sh
 
-check: check-host
+kmod: $(OUTPUT)/.deps
+	$(Q)test -e $(KDIR)/Makefile || { echo "error: no kernel build tree at $(KDIR); set KDIR (e.g. KDIR=/lib/modules/6.1.0-56-amd64/build)" >&2; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+kmod-all: $(OUTPUT)/.deps
+	$(Q)scripts/kmod-build.sh $(VM_KVERS)
+
+check: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all
+	$(Q)scripts/check.sh all $(TESTS)
 
 check-host: $(OUTPUT)/oomtrace $(TESTS)
-	$(Q)scripts/run-tests.sh $(TESTS)
+	$(Q)scripts/check.sh host $(TESTS)
+
+check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all
+	$(Q)scripts/check.sh vm $(TESTS)
 
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)
+	$(Q)rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order kmod/Module.symvers

@@ -9,6 +9,8 @@ pkgs=(
 	linux-source-6.1 xz-utils			# kselftest harness
 	libjson-c-dev					# tests read the JSON records
 	qemu-system-x86 busybox-static kmod cpio	# VM rig
+	linux-headers-6.1.0-56-amd64			# the kernel module, for the
+	linux-headers-6.1.0-47-amd64			# two kernels the VM boots
 )
 
 missing=()

@@ -6,13 +6,14 @@
  * One variant per attach mode; a mode this kernel lacks is skipped.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "oomtest.h"
 
-#define LIMIT (48UL << 20)
+#define LIMIT (16UL << 20)
 #define MAX_KILLS 256
 
 FIXTURE(memcg_oom) {
@@ -80,8 +81,11 @@ static int full_mode(const char *mode)
  * the kernel's reports.
  */
 static void check_kills(struct __test_metadata *_metadata,
-			FIXTURE_DATA(memcg_oom) *self, int n)
+			FIXTURE_DATA(memcg_oom) *self, int n, int threads)
 {
+	/* other threads of the victim race the kernel's print: oomtest.h */
+	long slack = split_rss_counting() ? RSS_SPLIT_SLACK_KB * threads : 0;
+
 	struct json_object *recs[MAX_KILLS + 1], *sum[1];
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	int nrec, i, j, tries;
@@ -121,9 +125,9 @@ static void check_kills(struct __test_metadata *_metadata,
 		EXPECT_STREQ(k->comm, jstr(r, "victim.comm"));
 		EXPECT_EQ(k->uid, jint(r, "victim.uid"));
 		EXPECT_EQ(k->total_vm, jint(r, "victim.total_vm_kb"));
-		EXPECT_EQ(k->anon_rss, jint(r, "victim.anon_rss_kb"));
-		EXPECT_EQ(k->file_rss, jint(r, "victim.file_rss_kb"));
-		EXPECT_EQ(k->shmem_rss, jint(r, "victim.shmem_rss_kb"));
+		EXPECT_NEAR(k->anon_rss, jint(r, "victim.anon_rss_kb"), slack);
+		EXPECT_NEAR(k->file_rss, jint(r, "victim.file_rss_kb"), slack);
+		EXPECT_NEAR(k->shmem_rss, jint(r, "victim.shmem_rss_kb"), slack);
 		EXPECT_EQ(k->pgtables, jint(r, "victim.pgtables_kb"));
 		EXPECT_EQ(k->oom_score_adj, jint(r, "victim.oom_score_adj"));
 		EXPECT_STREQ("killed", jstr(r, "outcome"));
@@ -163,7 +167,7 @@ TEST_F_TIMEOUT(memcg_oom, single_kill, 60)
 
 	RETURN_IF_SKIPPED();
 	kill_one(_metadata, self, &h);
-	check_kills(_metadata, self, 1);
+	check_kills(_metadata, self, 1, h.threads);
 }
 
 TEST_F_TIMEOUT(memcg_oom, multithreaded_victim_is_tgid, 60)
@@ -172,16 +176,16 @@ TEST_F_TIMEOUT(memcg_oom, multithreaded_victim_is_tgid, 60)
 
 	RETURN_IF_SKIPPED();
 	kill_one(_metadata, self, &h);
-	check_kills(_metadata, self, 1);
+	check_kills(_metadata, self, 1, h.threads);
 }
 
 TEST_F_TIMEOUT(memcg_oom, shmem_victim, 60)
 {
-	struct hog h = { .comm = "oomtest-shm", .shmem = 16 << 20 };
+	struct hog h = { .comm = "oomtest-shm", .shmem = 4 << 20 };
 
 	RETURN_IF_SKIPPED();
 	kill_one(_metadata, self, &h);
-	check_kills(_metadata, self, 1);
+	check_kills(_metadata, self, 1, h.threads);
 }
 
 TEST_F_TIMEOUT(memcg_oom, oom_score_adj_and_uid, 60)
@@ -190,7 +194,7 @@ TEST_F_TIMEOUT(memcg_oom, oom_score_adj_and_uid, 60)
 
 	RETURN_IF_SKIPPED();
 	kill_one(_metadata, self, &h);
-	check_kills(_metadata, self, 1);
+	check_kills(_metadata, self, 1, h.threads);
 }
 
 TEST_F_TIMEOUT(memcg_oom, comm_with_spaces_and_quotes, 60)
@@ -199,19 +203,24 @@ TEST_F_TIMEOUT(memcg_oom, comm_with_spaces_and_quotes, 60)
 
 	RETURN_IF_SKIPPED();
 	kill_one(_metadata, self, &h);
-	check_kills(_metadata, self, 1);
+	check_kills(_metadata, self, 1, h.threads);
 	EXPECT_STREQ(h.comm, self->kills[0].comm);
 }
 
-TEST_F_TIMEOUT(memcg_oom, sequential_200_no_loss, 600)
+/* 200 on the host; check-vm asks for fewer, as TCG makes each kill slow. */
+TEST_F_TIMEOUT(memcg_oom, sequential_kills_no_loss, 600)
 {
 	struct hog h = { .comm = "oomtest-seq" };
-	int i;
+	const char *env = getenv("OOMTRACE_STORM");
+	int i, n = env ? atoi(env) : 200;
 
 	RETURN_IF_SKIPPED();
-	for (i = 0; i < 200; i++)
+	ASSERT_LT(0, n);
+	ASSERT_GE(MAX_KILLS, n);
+	TH_LOG("%d sequential kills", n);
+	for (i = 0; i < n; i++)
 		kill_one(_metadata, self, &h);
-	check_kills(_metadata, self, 200);
+	check_kills(_metadata, self, n, h.threads);
 }
 
 TEST_HARNESS_MAIN

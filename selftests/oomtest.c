@@ -12,8 +12,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include "oomtest.h"
+
+#define MPOL_BIND 2	/* include/uapi/linux/mempolicy.h */
 
 static int write_file(const char *path, const char *val)
 {
@@ -27,7 +31,7 @@ static int write_file(const char *path, const char *val)
 	return err;
 }
 
-static long read_key(const char *path, const char *key)
+long read_key(const char *path, const char *key)
 {
 	char line[256];
 	size_t n = strlen(key);
@@ -75,7 +79,10 @@ int memcg_create(struct memcg *cg, const char *name, unsigned long limit)
 	snprintf(cg->path, sizeof(cg->path), "%s%s", root, cg->rel);
 	if (mkdir(cg->path, 0755) && errno != EEXIST)
 		return -errno;
-	snprintf(buf, sizeof(buf), "%lu", limit);
+	if (limit)
+		snprintf(buf, sizeof(buf), "%lu", limit);
+	else
+		snprintf(buf, sizeof(buf), cg->v2 ? "max" : "-1");
 	err = memcg_write(cg, cg->v2 ? "memory.max" : "memory.limit_in_bytes", buf);
 	if (!err && cg->v2)
 		memcg_write(cg, "memory.swap.max", "0");
@@ -168,7 +175,7 @@ static void hog_run(const struct memcg *cg, const struct hog *h)
 
 	alarm(60);	/* a hog that is never killed fails its test, not the run */
 	snprintf(buf, sizeof(buf), "%d", getpid());
-	if (memcg_write(cg, "cgroup.procs", buf))
+	if (cg && memcg_write(cg, "cgroup.procs", buf))
 		_exit(100);
 	snprintf(buf, sizeof(buf), "%d", h->oom_score_adj);
 	if (write_file("/proc/self/oom_score_adj", buf))
@@ -187,6 +194,12 @@ static void hog_run(const struct memcg *cg, const struct hog *h)
 		if (p == MAP_FAILED)
 			_exit(104);
 		memset(p, 0x5a, h->shmem);
+	}
+	if (h->bind_node) {
+		unsigned long nodes = 1UL << (h->bind_node - 1);
+
+		if (syscall(SYS_set_mempolicy, MPOL_BIND, &nodes, sizeof(nodes) * 8))
+			_exit(107);
 	}
 	for (i = 0; i < h->threads; i++)
 		if (pthread_create(&th, NULL, idle_thread, NULL))
@@ -339,6 +352,16 @@ int kmsg_kills(int fd, struct kmsg_kill *out, int n)
 		}
 	}
 	return got;
+}
+
+int split_rss_counting(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &major, &minor);
+	return major < 6 || (major == 6 && minor < 2);
 }
 
 const char *oomtrace_bin(void)

@@ -18,6 +18,7 @@ struct memcg {
 	int v2;
 };
 
+/* limit 0: none (a cgroup for other controllers, e.g. cpuset) */
 int memcg_create(struct memcg *cg, const char *name, unsigned long limit);
 /* Kill what is left inside and remove it (and its children). */
 void memcg_destroy(struct memcg *cg);
@@ -25,6 +26,8 @@ void memcg_destroy(struct memcg *cg);
 long memcg_oom_kills(const struct memcg *cg);
 int memcg_write(const struct memcg *cg, const char *file, const char *val);
 long vmstat_oom_kill(void);
+/* A "key value" line of a file such as /proc/vmstat or memory.events. */
+long read_key(const char *path, const char *key);
 
 /* What a hog does before it allocates until the OOM killer ends it. */
 struct hog {
@@ -34,9 +37,10 @@ struct hog {
 	int threads;		/* extra threads that stay alive */
 	size_t shmem;		/* bytes of shmem (memfd) to touch first */
 	size_t anon_limit;	/* stop allocating after this much (0: never) */
+	int bind_node;		/* MPOL_BIND to this NUMA node + 1 (0: no policy) */
 };
 
-/* Fork a hog inside cg; returns its pid. */
+/* Fork a hog inside cg (NULL: stay where we are); returns its pid. */
 pid_t hog_start(const struct memcg *cg, const struct hog *h);
 /* Wait for it; 1 if SIGKILL ended it. */
 int hog_wait_killed(pid_t pid);
@@ -82,6 +86,27 @@ void tracer_remove_files(const struct tracer_proc *t);
 struct json_object *jget(struct json_object *o, const char *path);
 long long jint(struct json_object *o, const char *path);
 const char *jstr(struct json_object *o, const char *path);
+
+/*
+ * Before v6.2 ("mm: convert mm's rss stats into percpu_counter") every
+ * thread caches RSS updates from up to 65 page faults (SPLIT_RSS_COUNTING,
+ * TASK_RSS_EVENTS_THRESH) and flushes them as it exits. A victim thread
+ * woken by SIGKILL on another CPU can flush between mark_victim and the
+ * kernel's own print: up to this much per such thread, for the anonymous
+ * and shmem memory (one page per fault) our hogs touch.
+ */
+#define RSS_SPLIT_SLACK_KB (66 * 4)
+/*
+ * In a global, cpuset or mempolicy OOM, kswapd and other reclaimers unmap
+ * the victim's file pages at any moment, also between mark_victim and the
+ * print (seen: one page).
+ */
+#define RSS_RECLAIM_SLACK_KB (16 * 4)
+int split_rss_counting(void);
+
+/* |want - got| <= slack */
+#define EXPECT_NEAR(want, got, slack) \
+	EXPECT_GE((long long)(slack), llabs((long long)(want) - (long long)(got)))
 
 /* Path of the built tracer (OOMTRACE env or build/oomtrace). */
 const char *oomtrace_bin(void);

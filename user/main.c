@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "cgroup.h"
 #include "probe.h"
+#include "stats.h"
 #include "trace.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
@@ -24,6 +25,7 @@
 static const char usage[] =
 "Usage: oomtrace [OPTIONS]          trace OOM kills, one record per victim\n"
 "       oomtrace probe [--json]     report what this kernel lets oomtrace see\n"
+"       oomtrace stats [--json]     what the oomtrace kernel module recorded\n"
 "\n"
 "  -m, --mode MODE        auto (default), fentry, kprobe or tracepoint\n"
 "  -j, --json             JSON lines (schema in README.md)\n"
@@ -201,7 +203,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		if (strcmp(argv[optind], "probe") || optind + 1 < argc)
+		if (optind + 1 < argc)
+			return usage_error("unexpected argument '%s'", argv[optind + 1]);
+		/* the module's debugfs files need no BPF privileges */
+		if (!strcmp(argv[optind], "stats"))
+			return stats_run(o.json);
+		if (strcmp(argv[optind], "probe"))
 			return usage_error("unexpected argument '%s'", argv[optind]);
 		probe = 1;
 	}

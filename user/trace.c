@@ -104,6 +104,24 @@ static int done(const struct ctx *c, __u64 deadline_ns)
 	return deadline_ns && now_boot_ns() >= deadline_ns;
 }
 
+/*
+ * An OOM tracer the OOM killer takes is no use: ask to be exempt. This also
+ * keeps vm.oom_kill_allocating_task from choosing us when we allocate.
+ * Lowering the value needs CAP_SYS_RESOURCE. Returns 0 or an errno.
+ */
+static int protect_from_oom_killer(void)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "w");
+	int err;
+
+	if (!f)
+		return errno;
+	err = fputs("-1000", f) < 0;
+	if (fclose(f) || err)
+		return errno;
+	return 0;
+}
+
 int trace_run(const struct trace_opts *o)
 {
 	struct attach_opts aopts = { .btf_path = o->btf_path, .ringbuf_size = o->ringbuf_size };
@@ -114,7 +132,7 @@ int trace_run(const struct trace_opts *o)
 	struct ctx c = { .opts = o };
 	char why[2048];
 	__u64 deadline = 0;
-	int err, ret = 1;
+	int err, protect_err, ret = 1;
 
 	c.out.f = stdout;
 	if (o->output) {
@@ -125,6 +143,7 @@ int trace_run(const struct trace_opts *o)
 			return 1;
 		}
 	}
+	protect_err = protect_from_oom_killer();
 	ks = ksyms_load(NULL);
 	if (!ks)
 		fprintf(stderr, "oomtrace: failed to read /proc/kallsyms: %s; "
@@ -163,8 +182,12 @@ int trace_run(const struct trace_opts *o)
 	signal(SIGTERM, on_signal);
 	if (o->duration > 0)
 		deadline = now_boot_ns() + (__u64)(o->duration * 1e9);
-	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)\n",
+	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)",
 		mode_name(t.mode), t.mark_victim);
+	if (protect_err)
+		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
+			strerror(protect_err));
+	fputc('\n', stderr);
 
 	while (!done(&c, deadline)) {
 		err = ring_buffer__poll(rb, POLL_MS);

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `oomtrace stats`: read the oomtrace kernel module's debugfs files.
+ * Every data line there is space-separated key=value fields; "-" means the
+ * module could not know the value (no kprobes); comm and memcg escape
+ * space, tab, newline and backslash as \ooo octal.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "json.h"
+#include "stats.h"
+
+#define MAX_LINE 4096
+
+static const char not_loaded[] =
+	"oomtrace: the oomtrace kernel module is not loaded (no " STATS_DIR "); "
+	"build it with 'make kmod' and insmod kmod/oomtrace.ko";
+
+static FILE *open_file(const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), STATS_DIR "/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		fprintf(stderr, "oomtrace: cannot read %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+/* \ooo octal escapes, as seq_escape() writes them, back to bytes. */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+static int is_integer(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* One value: null for "-", a number for integers, else a string. */
+static void json_value(struct jw *j, const char *key, char *val)
+{
+	if (!strcmp(val, "-"))
+		jw_null(j, key);
+	else if (is_integer(val) && val[0] == '-')
+		jw_s64(j, key, strtoll(val, NULL, 10));
+	else if (is_integer(val))
+		jw_u64(j, key, strtoull(val, NULL, 10));
+	else
+		jw_str(j, key, val);
+}
+
+/* Split "k=v k=v" in place; returns the number of pairs (max n). */
+static int split_fields(char *line, char **keys, char **vals, int n)
+{
+	int got = 0;
+	char *tok, *save = NULL;
+
+	line[strcspn(line, "\n")] = '\0';
+	for (tok = strtok_r(line, " ", &save); tok && got < n;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		keys[got] = tok;
+		vals[got] = eq + 1;
+		unescape(vals[got]);
+		got++;
+	}
+	return got;
+}
+
+static void json_stats(struct jw *j, FILE *f)
+{
+	char line[MAX_LINE], *k[1], *v[1];
+
+	jw_obj_open(j, "stats");
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || split_fields(line, k, v, 1) != 1)
+			continue;
+		if (!strcmp(k[0], "probes")) {
+			char *p, *save = NULL;
+
+			jw_arr_open(j, "probes");
+			for (p = strtok_r(v[0], ",", &save); p; p = strtok_r(NULL, ",", &save))
+				jw_str(j, NULL, p);
+			jw_arr_close(j);
+		} else {
+			json_value(j, k[0], v[0]);
+		}
+	}
+	jw_obj_close(j);
+}
+
+static void json_victims(struct jw *j, FILE *f)
+{
+	char line[MAX_LINE], *k[32], *v[32];
+	int i, n;
+
+	jw_arr_open(j, "victims");
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		n = split_fields(line, k, v, 32);
+		if (!n)
+			continue;
+		jw_obj_open(j, NULL);
+		for (i = 0; i < n; i++) {
+			/* names and the wall-clock time stay strings */
+			if (!strcmp(k[i], "comm") || !strcmp(k[i], "memcg") ||
+			    !strcmp(k[i], "time"))
+				jw_str(j, k[i], v[i]);
+			else
+				json_value(j, k[i], v[i]);
+		}
+		jw_obj_close(j);
+	}
+	jw_arr_close(j);
+}
+
+/*
+ * "hist=NAME total=N" opens a histogram, "hist=NAME lo=A hi=B count=C"
+ * lines are its buckets: {"NAME":{"total":N,"buckets":[{...}]}}.
+ */
+static void json_latency(struct jw *j, FILE *f)
+{
+	char line[MAX_LINE], *k[8], *v[8], cur[128] = "";
+	int i, n;
+
+	jw_obj_open(j, "latency");
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		n = split_fields(line, k, v, 8);
+		if (n < 2 || strcmp(k[0], "hist"))
+			continue;
+		if (!strcmp(k[1], "total")) {
+			if (cur[0]) {
+				jw_arr_close(j);
+				jw_obj_close(j);
+			}
+			snprintf(cur, sizeof(cur), "%s", v[0]);
+			jw_obj_open(j, cur);
+			json_value(j, "total", v[1]);
+			jw_arr_open(j, "buckets");
+			continue;
+		}
+		if (!cur[0] || strcmp(cur, v[0]))
+			continue;
+		jw_obj_open(j, NULL);
+		for (i = 1; i < n; i++)
+			json_value(j, k[i], v[i]);
+		jw_obj_close(j);
+	}
+	if (cur[0]) {
+		jw_arr_close(j);
+		jw_obj_close(j);
+	}
+	jw_obj_close(j);
+}
+
+static void text_copy(const char *title, FILE *f)
+{
+	char line[MAX_LINE];
+
+	printf("%s%s:\n", strcmp(title, "stats") ? "\n" : "", title);
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+}
+
+int stats_run(int json)
+{
+	static const char *const names[] = { "stats", "victims", "latency" };
+	FILE *f[3] = { NULL, NULL, NULL };
+	int i, err = 1;
+	struct jw j;
+
+	if (access(STATS_DIR, F_OK)) {
+		if (errno == EACCES)
+			fprintf(stderr, "oomtrace: cannot see %s: need root\n", STATS_DIR);
+		else
+			fprintf(stderr, "%s\n", not_loaded);
+		if (json) {
+			jw_begin(&j, stdout);
+			jw_bool(&j, "loaded", 0);
+			jw_str(&j, "error", errno == EACCES ? "permission denied" : not_loaded + 10);
+			jw_end(&j);
+		}
+		return 1;
+	}
+	/* All three open before any output: no half report. */
+	for (i = 0; i < 3; i++) {
+		f[i] = open_file(names[i]);
+		if (!f[i])
+			goto out;
+	}
+	if (json) {
+		jw_begin(&j, stdout);
+		jw_bool(&j, "loaded", 1);
+		json_stats(&j, f[0]);
+		json_victims(&j, f[1]);
+		json_latency(&j, f[2]);
+		jw_end(&j);
+	} else {
+		for (i = 0; i < 3; i++)
+			text_copy(names[i], f[i]);
+	}
+	fflush(stdout);
+	err = 0;
+out:
+	for (i = 0; i < 3; i++)
+		if (f[i])
+			fclose(f[i]);
+	return err;
+}
