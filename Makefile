@@ -12,7 +12,8 @@ LINUX_SOURCE ?= /usr/src/linux-source-6.1.tar.xz
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
+# what the code needs, kept even when CFLAGS is given on the command line
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 LDLIBS := -lbpf -lelf -lz
 

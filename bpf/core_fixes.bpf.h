@@ -31,8 +31,9 @@ static __always_inline int mark_victim_has_task(void)
  * f1a7941243c1 ("mm: convert mm's rss stats into percpu_counter", v6.2)
  * turned mm->rss_stat.count[] (atomic_long_t) into mm->rss_stat[]
  * (struct percpu_counter). The kernel's own report reads both with a clamp
- * at zero (get_mm_counter()), and so do we. Indices must be constants for
- * the array relocation, hence a macro.
+ * at zero (get_mm_counter()), and so do we. Both layouts are flavours, so
+ * the object builds against a vmlinux.h from either side. Indices must be
+ * constants for the array relocation, hence a macro.
  */
 struct mm_rss_stat___pre62 {
 	atomic_long_t count[4];
@@ -42,13 +43,22 @@ struct mm_struct___pre62 {
 	struct mm_rss_stat___pre62 rss_stat;
 } __attribute__((preserve_access_index));
 
+struct percpu_counter___62 {
+	s64 count;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___62 {
+	struct percpu_counter___62 rss_stat[4];
+} __attribute__((preserve_access_index));
+
 #define MM_COUNTER(mm, idx) ({						\
 	long __v;							\
 	if (bpf_core_type_exists(struct mm_rss_stat___pre62))		\
 		__v = BPF_CORE_READ((struct mm_struct___pre62 *)(mm),	\
 				    rss_stat.count[idx].counter);	\
 	else								\
-		__v = BPF_CORE_READ((mm), rss_stat[idx].count);		\
+		__v = BPF_CORE_READ((struct mm_struct___62 *)(mm),	\
+				    rss_stat[idx].count);		\
 	__v < 0 ? 0 : (__u64)__v;					\
 })
 
@@ -60,18 +70,22 @@ struct kernfs_node___pre615 {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
+struct kernfs_node___615 {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
 static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(struct kernfs_node___pre615, parent))
 		return BPF_CORE_READ((struct kernfs_node___pre615 *)kn, parent);
-	return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___615 *)kn, __parent);
 }
 
 /*
- * "mm, oom: make the calculation of oom badness more
- * accurate", v5.9) made oom_control::chosen_points a signed long; before it
- * was unsigned long. Both are 64 bits wide here, so reading it as __s64 is
- * right on either side and needs no flavour.
+ * "mm, oom: make the calculation of oom badness more accurate" (v5.9)
+ * made oom_control::chosen_points a signed long; before it was unsigned
+ * long. Both are 64 bits wide here, so reading it as __s64 is right on
+ * either side and needs no flavour.
  */
 
 #endif /* __CORE_FIXES_BPF_H */

@@ -73,8 +73,9 @@ static __always_inline void count_drop(void)
 	__u32 zero = 0;
 	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 
+	/* tracing programs can preempt each other on one CPU */
 	if (n)
-		*n += 1;
+		__sync_fetch_and_add(n, 1);
 }
 
 static __always_inline __u32 current_tid(void)
@@ -162,7 +163,9 @@ static __always_inline int oom_enter(struct oom_control *oc)
 		s->oom.memcg_set = 1;
 		read_memcg_path(&s->oom.memcg, memcg);
 	}
-	bpf_map_update_elem(&inflight, &tid, s, BPF_ANY);
+	/* without its state the episode's records would lack their oc fields */
+	if (bpf_map_update_elem(&inflight, &tid, s, BPF_ANY))
+		count_drop();
 	return 0;
 }
 
@@ -217,6 +220,7 @@ static __always_inline int oom_kill(struct oom_control *oc, const char *message)
 	s->oom.constraint = constraint_of(oc);
 	s->oom.totalpages = BPF_CORE_READ(oc, totalpages);
 	s->oom.points = BPF_CORE_READ(oc, chosen_points);
+	s->oom.chosen_pid = BPF_CORE_READ(oc, chosen, tgid);
 	bpf_probe_read_kernel_str(s->oom.message, sizeof(s->oom.message), message);
 	return 0;
 }

@@ -67,12 +67,12 @@ struct oomtrace_oom {
 	__s32 order;
 	__u32 constraint;	/* enum oomtrace_constraint */
 	__u64 totalpages;
-	__s64 points;		/* oc->chosen_points */
+	__s64 points;		/* oc->chosen_points: the chosen task's alone */
 	__u64 start_ns;
 	char message[OOMTRACE_MSG_LEN];
 	struct oomtrace_cgpath memcg;	/* oc->memcg; depth 0 when global */
 	__u32 memcg_set;	/* oc->memcg was non-NULL */
-	__u32 pad;
+	__u32 chosen_pid;	/* oc->chosen's tgid */
 };
 
 struct oomtrace_victim_rec {

@@ -38,6 +38,24 @@ if [ "$what" != vm ]; then
 	scripts/run-tests.sh "$@" 2>&1 | tee "$log"
 	tally host
 fi
+# The BPF object must also build where vmlinux.h comes from an older kernel
+# (CO-RE flavours on both sides of each shim): one check per guest kernel.
+bpf_builds_against() {
+	local vmlinux dir=build/compat/$1
+
+	vmlinux=$(ls build/vm/"$1"/boot/vmlinux-* 2>/dev/null | head -n 1)
+	mkdir -p "$dir"
+	if [ -n "$vmlinux" ] && bpftool btf dump file "$vmlinux" format c >"$dir/vmlinux.h" &&
+		clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -I"$dir" -Ibpf \
+			-c bpf/oomtrace.bpf.c -o "$dir/oomtrace.bpf.o"; then
+		echo "ok - the BPF object builds against $1's BTF"
+		pass=$((pass + 1))
+	else
+		echo "not ok - the BPF object does not build against $1's BTF"
+		fail=$((fail + 1))
+	fi
+}
+
 if [ "$what" != host ]; then
 	for k in "${VM_KERNELS[@]}"; do
 		echo "# guest: $k"
@@ -45,6 +63,7 @@ if [ "$what" != host ]; then
 			env OOMTRACE_VM=1 OOMTRACE_STORM=$VM_STORM scripts/run-tests.sh "$@" 2>&1 |
 			tee "$log"
 		tally "$k"
+		bpf_builds_against "$k"
 	done
 fi
 echo "$pass passed, $fail failed, $skip skipped"

@@ -11,8 +11,14 @@ sweep_cgroups() {
 	for d in /sys/fs/cgroup/oomtrace-* /sys/fs/cgroup/memory/oomtrace-*; do
 		[ -d "$d" ] || continue
 		# shellcheck disable=SC2046
-		kill -9 $(cat "$d"/cgroup.procs 2>/dev/null) 2>/dev/null
-		for _ in $(seq 50); do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+		kill -9 $(cat $(find "$d" -name cgroup.procs) 2>/dev/null) 2>/dev/null
+		# killed tasks leave only once reaped; children go first
+		for _ in $(seq 50); do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+			[ -d "$d" ] || break
+			sleep 0.1
+		done
+		[ -d "$d" ] && echo "# failed to remove $d"
 	done
 }
 trap sweep_cgroups EXIT

@@ -87,6 +87,7 @@ static struct oomtrace_victim_rec victim(__u64 episode, __u32 trigger, __u32 pid
 	r.flags = OOMTRACE_VICTIM_TASK | OOMTRACE_VICTIM_MM;
 	r.trigger.pid = r.trigger.tid = trigger;
 	r.victim.pid = r.victim.tid = pid;
+	r.oom.chosen_pid = pid;
 	r.oom.flags = oom_flags;
 	r.oom.constraint = OOMTRACE_CONSTRAINT_MEMCG;
 	strcpy(r.oom.message, "Memory cgroup out of memory");
@@ -131,6 +132,29 @@ TEST_F(episodes, out_of_order_pieces_make_one_episode)
 	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
 	EXPECT_EQ(1, episodes_stats(e)->episodes);
 	EXPECT_EQ(0, episodes_stats(e)->incomplete);
+	episodes_free(e);
+}
+
+TEST_F(episodes, points_are_only_the_chosen_victims)
+{
+	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct oomtrace_victim_rec chosen = victim(8, 100, 201, FULL);
+	struct oomtrace_victim_rec member = victim(8, 100, 202, FULL);
+	struct oomtrace_victim_rec alloc = victim(9, 300, 300, FULL);
+	struct oomtrace_end_rec e8 = end(8, 2, 1), e9 = end(9, 1, 1);
+
+	member.oom.chosen_pid = 201;
+	set_stack(&member, 6, memcg_group);
+	strcpy(alloc.oom.message, "Out of memory (oom_kill_allocating_task)");
+	episodes_add_victim(e, &chosen, 1);
+	episodes_add_victim(e, &member, 2);
+	episodes_add_end(e, &e8, 3);
+	episodes_add_victim(e, &alloc, 4);
+	episodes_add_end(e, &e9, 5);
+	ASSERT_EQ(3, self->nr);
+	EXPECT_EQ(0, self->out[0].missing);
+	EXPECT_EQ(MISS_POINTS, self->out[1].missing);
+	EXPECT_EQ(MISS_POINTS, self->out[2].missing);
 	episodes_free(e);
 }
 

@@ -397,6 +397,9 @@ int tracer_spawn(struct tracer_proc *t, const char *const *args, char *why, size
 	argv[i++] = "--json";
 	argv[i++] = "-o";
 	argv[i++] = t->out;
+	/* outlives no test, even one the harness kills before teardown */
+	argv[i++] = "--duration";
+	argv[i++] = "1800";
 	for (j = 0; args && args[j] && i < 31; j++)
 		argv[i++] = args[j];
 	argv[i] = NULL;

@@ -45,22 +45,36 @@ static int add_link(struct tracer *t, struct bpf_link *link)
 {
 	if (!link)
 		return -errno;
+	if (t->nr_links == (int)(sizeof(t->links) / sizeof(t->links[0]))) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
 	t->links[t->nr_links++] = link;
 	return 0;
 }
 
-static const char *kprobe_target(const struct attach_opts *o, const char *func)
+/*
+ * A kprobe reads the C prototype's argument registers, which a compiler
+ * clone (func.isra.0, func.constprop.0) may have changed: refuse those.
+ */
+static int kprobe_target(const struct attach_opts *o, const char *func,
+			 char *what, size_t len)
 {
 	const struct ksym *sym = o->ks ? ksyms_func(o->ks, func) : NULL;
 
-	return sym ? sym->name : func;
+	snprintf(what, len, "attach kprobe %s", func);
+	if (sym && strcmp(sym->name, func)) {
+		snprintf(what, len, "attach kprobe %s (only the clone %s exists, "
+			 "whose arguments may differ)", func, sym->name);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 static int attach_mode(struct tracer *t, const struct attach_opts *o,
 		       char *what, size_t len)
 {
 	struct oomtrace_bpf *s = t->skel;
-	const char *target;
 	int err;
 
 	switch (t->mode) {
@@ -77,20 +91,22 @@ static int attach_mode(struct tracer *t, const struct attach_opts *o,
 		err = add_link(t, bpf_program__attach(s->progs.oom_kill_fentry));
 		break;
 	case MODE_KPROBE:
-		target = kprobe_target(o, "out_of_memory");
-		snprintf(what, len, "attach kprobe %s", target);
+		err = kprobe_target(o, "out_of_memory", what, len);
+		if (err)
+			return err;
 		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_enter_kprobe,
-							     false, target));
+							     false, "out_of_memory"));
 		if (err)
 			return err;
 		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_exit_kretprobe,
-							     true, target));
+							     true, "out_of_memory"));
 		if (err)
 			return err;
-		target = kprobe_target(o, "oom_kill_process");
-		snprintf(what, len, "attach kprobe %s", target);
+		err = kprobe_target(o, "oom_kill_process", what, len);
+		if (err)
+			return err;
 		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_kill_kprobe,
-							     false, target));
+							     false, "oom_kill_process"));
 		break;
 	default:
 		err = 0;
@@ -121,7 +137,7 @@ static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victi
 	s = t->skel = oomtrace_bpf__open_opts(&open_opts);
 	if (!s) {
 		err = -errno;
-		goto fail;
+		goto destroy_skel;
 	}
 	bpf_program__set_autoload(s->progs.oom_enter_fentry, mode == MODE_FENTRY);
 	bpf_program__set_autoload(s->progs.oom_exit_fexit, mode == MODE_FENTRY);
@@ -135,17 +151,17 @@ static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victi
 	snprintf(what, sizeof(what), "set the ring buffer size");
 	err = bpf_map__set_max_entries(s->maps.events, o->ringbuf_size);
 	if (err)
-		goto fail;
+		goto destroy_skel;
 	snprintf(what, sizeof(what), "load");
 	err = oomtrace_bpf__load(s);
 	if (err)
-		goto fail;
+		goto destroy_skel;
 	err = attach_mode(t, o, what, sizeof(what));
 	if (err)
-		goto fail;
+		goto destroy_skel;
 	return 0;
 
-fail:
+destroy_skel:
 	snprintf(why, len, "%s: %s", what, strerror(-err));
 	if (first_warning[0]) {
 		size_t n = strlen(why);

@@ -6,6 +6,9 @@
 #include <linux/types.h>
 #include "oomtrace.h"
 
+/* Room for any path cgpath_format() writes. */
+#define CGPATH_MAX (OOMTRACE_CG_DEPTH * (OOMTRACE_CG_NAME_LEN + 1) + 8)
+
 /* "/a/b" from leaf-first components; "/" for a hierarchy's root. A path cut
  * short in the kernel says so with "..." where the missing part would be. */
 void cgpath_format(const struct oomtrace_cgpath *p, char *buf, size_t len);

@@ -26,6 +26,7 @@ struct pending {
 struct episodes {
 	enum oom_mode mode;
 	const struct ksyms *ks;
+	int kill_frame;		/* __oom_kill_process() can show on a stack */
 	episode_emit_fn emit;
 	void *ctx;
 	struct pending *pending;
@@ -48,6 +49,8 @@ struct episodes *episodes_new(enum oom_mode mode, const struct ksyms *ks,
 		return NULL;
 	e->mode = mode;
 	e->ks = ks;
+	/* a build that inlines it would make every kill look like a shortcut */
+	e->kill_frame = ks && ksyms_func(ks, "__oom_kill_process");
 	e->emit = emit;
 	e->ctx = ctx;
 	return e;
@@ -105,6 +108,7 @@ static void finish(const struct episodes *e, struct oom_event *ev,
 	const struct oomtrace_victim_rec *r = &ev->rec;
 	const struct oomtrace_oom *oom = &r->oom;
 	int classified = e->ks && stack_usable(r);
+	int told = classified && e->kill_frame;	/* killed or exiting */
 	unsigned int stack = classified ? classify_stack(e->ks, r) : 0;
 
 	ev->episode = episode;
@@ -116,7 +120,7 @@ static void finish(const struct episodes *e, struct oom_event *ev,
 
 	if (!stack_usable(r))
 		ev->missing |= MISS_STACK;
-	if (classified)
+	if (told)
 		ev->outcome = stack & STACK_KILL ? OUTCOME_KILLED : OUTCOME_EXITING;
 	else
 		ev->missing |= MISS_OUTCOME;
@@ -130,7 +134,7 @@ static void finish(const struct episodes *e, struct oom_event *ev,
 		ev->missing |= MISS_CONSTRAINT;
 
 	/* A shortcut on an exiting task kills nothing and prints nothing. */
-	if (!classified || ev->outcome == OUTCOME_KILLED) {
+	if (!told || ev->outcome == OUTCOME_KILLED) {
 		if (oom->flags & OOMTRACE_OOM_KILL)
 			ev->message = oom->message;
 		else if (classified && (stack & STACK_MEMCG))
@@ -144,6 +148,15 @@ static void finish(const struct episodes *e, struct oom_event *ev,
 		ev->missing |= MISS_GFP | MISS_OOM_MEMCG;
 	if (!(oom->flags & OOMTRACE_OOM_KILL))
 		ev->missing |= MISS_KILL;
+	/*
+	 * chosen_points belong to the task select_bad_process() chose: not to
+	 * the other members of a group kill, and not to anyone when
+	 * oom_kill_allocating_task skipped the selection (the kernel passes
+	 * this message on that path only).
+	 */
+	else if (r->victim.pid != oom->chosen_pid ||
+		 strstr(oom->message, "oom_kill_allocating_task"))
+		ev->missing |= MISS_POINTS;
 	if (end)
 		ev->duration_ns = end->duration_ns;
 	else
@@ -184,17 +197,21 @@ static __u64 episode_by_stack(struct episodes *e, const struct oomtrace_victim_r
 
 static struct pending *find_pending(struct episodes *e, __u64 id)
 {
-	struct pending *p;
+	struct pending *p, **pp;
 
 	for (p = e->pending; p; p = p->next)
 		if (p->kernel_id == id)
 			return p;
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		e->stats.nomem++;
 		return NULL;
+	}
 	p->kernel_id = id;
-	p->next = e->pending;
-	e->pending = p;
+	/* at the tail: a flush emits episodes in the order they began */
+	for (pp = &e->pending; *pp; pp = &(*pp)->next)
+		;
+	*pp = p;
 	return p;
 }
 
@@ -251,8 +268,10 @@ void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r
 		size_t cap = p->cap ? p->cap * 2 : 4;
 
 		v = realloc(p->victims, cap * sizeof(*v));
-		if (!v)
+		if (!v) {
+			e->stats.nomem++;
 			return;
+		}
 		p->victims = v;
 		p->cap = cap;
 	}

@@ -18,6 +18,7 @@ struct episode_stats {
 	__u64 episodes;		/* with a victim, or out_of_memory() calls without */
 	__u64 no_victim;	/* of those, calls that marked no victim */
 	__u64 incomplete;	/* episodes flushed before all pieces came */
+	__u64 nomem;		/* records dropped for want of memory */
 };
 
 /* ks may be NULL: stacks then cannot be classified (fields go missing). */

@@ -35,6 +35,7 @@ enum oom_missing {
 	MISS_VICTIM = 1 << 7,		/* all victim fields but tid */
 	MISS_VICTIM_MM = 1 << 8,	/* victim memory sizes */
 	MISS_STACK = 1 << 9,
+	MISS_POINTS = 1 << 10,		/* points, oom_score: not this victim's */
 };
 
 struct oom_event {

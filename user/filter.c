@@ -3,8 +3,6 @@
 #include "cgroup.h"
 #include "filter.h"
 
-#define PATH_BUF (OOMTRACE_CG_DEPTH * (OOMTRACE_CG_NAME_LEN + 1) + 8)
-
 static int comm_is(const char *comm, const char *want)
 {
 	return !strncmp(comm, want, OOMTRACE_COMM_LEN);
@@ -14,7 +12,7 @@ int filter_match(const struct filter *f, const struct oom_event *ev)
 {
 	const struct oomtrace_victim_rec *r = &ev->rec;
 	int victim = !(ev->missing & MISS_VICTIM);
-	char path[PATH_BUF];
+	char path[CGPATH_MAX];
 
 	if (f->have_pid && r->trigger.pid != f->pid &&
 	    !(victim && r->victim.pid == f->pid))

@@ -166,6 +166,10 @@ int main(int argc, char **argv)
 			o.filter.pid = v;
 			break;
 		case OPT_COMM:
+			/* the kernel keeps 15 bytes of a task's name */
+			if (strlen(optarg) >= OOMTRACE_COMM_LEN)
+				return usage_error("--comm '%s' is longer than a task name "
+						   "can be (15 bytes)", optarg);
 			o.filter.comm = optarg;
 			break;
 		case 'c':
@@ -177,7 +181,7 @@ int main(int argc, char **argv)
 			char *end;
 
 			o.duration = strtod(optarg, &end);
-			if (end == optarg || *end || !(o.duration > 0))
+			if (end == optarg || *end || !(o.duration > 0) || o.duration > 1e9)
 				return usage_error("invalid duration '%s'", optarg);
 			break;
 		}
@@ -185,9 +189,10 @@ int main(int argc, char **argv)
 			o.btf_path = optarg;
 			break;
 		case OPT_RINGBUF:
-			if (parse_ulong(optarg, 1UL << 30, &v) || v < 4096 || (v & (v - 1)))
+			if (parse_ulong(optarg, 1UL << 30, &v) || v < (unsigned long)getpagesize() ||
+			    (v & (v - 1)))
 				return usage_error("invalid ring buffer size '%s': a power "
-						   "of two from 4096 to 1073741824", optarg);
+						   "of two from the page size to 1073741824", optarg);
 			o.ringbuf_size = v;
 			break;
 		case 'v':

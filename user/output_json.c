@@ -7,7 +7,7 @@
 
 static void json_task(struct jw *j, const struct oomtrace_task *t, int known)
 {
-	char path[OOMTRACE_CG_DEPTH * (OOMTRACE_CG_NAME_LEN + 1) + 8];
+	char path[CGPATH_MAX];
 
 	if (!known) {
 		jw_null(j, "pid");
@@ -39,7 +39,7 @@ void output_json_event(const struct output *o, const struct oom_event *ev)
 {
 	const struct oomtrace_victim_rec *r = &ev->rec;
 	const struct oomtrace_oom *oom = &r->oom;
-	char buf[OOMTRACE_CG_DEPTH * (OOMTRACE_CG_NAME_LEN + 1) + 8];
+	char buf[CGPATH_MAX];
 	int mm = !(ev->missing & MISS_VICTIM_MM);
 	int kill = !(ev->missing & MISS_KILL);
 	unsigned int i;
@@ -94,7 +94,7 @@ void output_json_event(const struct output *o, const struct oom_event *ev)
 
 	jw_obj_open(&j, "victim");
 	json_task(&j, &r->victim, !(ev->missing & MISS_VICTIM));
-	if (kill) {
+	if (!(ev->missing & (MISS_KILL | MISS_POINTS))) {
 		jw_s64(&j, "points", oom->points);
 		jw_u64(&j, "oom_score", oom_score(oom->points, oom->totalpages));
 	} else {

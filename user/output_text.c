@@ -6,7 +6,8 @@
 #include "gfp.h"
 #include "output.h"
 
-static void text_comm(FILE *f, const char *s, size_t n)
+/* Names come from users: quote them, escape what a terminal would not show. */
+static void text_quoted(FILE *f, const char *s, size_t n)
 {
 	size_t i;
 
@@ -26,7 +27,7 @@ static void text_comm(FILE *f, const char *s, size_t n)
 
 static void text_task(FILE *f, const struct oomtrace_task *t, int known)
 {
-	char path[OOMTRACE_CG_DEPTH * (OOMTRACE_CG_NAME_LEN + 1) + 8];
+	char path[CGPATH_MAX];
 
 	if (!known) {
 		fprintf(f, "pid=- tid=%u comm=- uid=- memcg=- oom_score_adj=-", t->tid);
@@ -34,15 +35,17 @@ static void text_task(FILE *f, const struct oomtrace_task *t, int known)
 	}
 	cgpath_format(&t->memcg, path, sizeof(path));
 	fprintf(f, "pid=%u tid=%u comm=", t->pid, t->tid);
-	text_comm(f, t->comm, sizeof(t->comm));
-	fprintf(f, " uid=%u memcg=%s oom_score_adj=%d", t->uid, path, t->oom_score_adj);
+	text_quoted(f, t->comm, sizeof(t->comm));
+	fprintf(f, " uid=%u memcg=", t->uid);
+	text_quoted(f, path, sizeof(path));
+	fprintf(f, " oom_score_adj=%d", t->oom_score_adj);
 }
 
 void output_text_event(const struct output *o, const struct oom_event *ev)
 {
 	const struct oomtrace_victim_rec *r = &ev->rec;
 	const struct oomtrace_oom *oom = &r->oom;
-	char buf[OOMTRACE_CG_DEPTH * (OOMTRACE_CG_NAME_LEN + 1) + 8];
+	char buf[CGPATH_MAX];
 	FILE *f = o->f;
 	unsigned int i;
 	int n;
@@ -57,7 +60,7 @@ void output_text_event(const struct output *o, const struct oom_event *ev)
 
 	fputs("  victim:  ", f);
 	text_task(f, &r->victim, !(ev->missing & MISS_VICTIM));
-	if (ev->missing & MISS_KILL)
+	if (ev->missing & (MISS_KILL | MISS_POINTS))
 		fputs(" points=- oom_score=-\n", f);
 	else
 		fprintf(f, " points=%lld oom_score=%llu\n", (long long)oom->points,
@@ -82,7 +85,11 @@ void output_text_event(const struct output *o, const struct oom_event *ev)
 		if (!(ev->missing & MISS_KILL))
 			fprintf(f, " totalpages=%llu", (unsigned long long)oom->totalpages);
 		cgpath_format(&oom->memcg, buf, sizeof(buf));
-		fprintf(f, " oom_memcg=%s", oom->memcg_set ? buf : "-");
+		fputs(" oom_memcg=", f);
+		if (oom->memcg_set)
+			text_quoted(f, buf, sizeof(buf));
+		else
+			fputc('-', f);
 		if (!(ev->missing & MISS_DURATION))
 			fprintf(f, " duration=%lluus",
 				(unsigned long long)(ev->duration_ns / 1000));

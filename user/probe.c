@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include "attach.h"
 #include "json.h"
@@ -65,7 +66,7 @@ static void missing_list(unsigned int missing, FILE *f, struct jw *j)
 
 int probe_run(const struct btf *btf, const char *btf_path, int json)
 {
-	struct attach_opts o = { .btf_path = btf_path, .ringbuf_size = 4096 };
+	struct attach_opts o = { .btf_path = btf_path, .ringbuf_size = getpagesize() };
 	struct mode_result res[MODE_COUNT] = {};
 	enum oom_mode m, picked = MODE_COUNT;
 	struct ksyms *ks;

@@ -17,7 +17,7 @@
 #define MAX_LINE 4096
 
 static const char not_loaded[] =
-	"oomtrace: the oomtrace kernel module is not loaded (no " STATS_DIR "); "
+	"the oomtrace kernel module is not loaded (no " STATS_DIR "); "
 	"build it with 'make kmod' and insmod kmod/oomtrace.ko";
 
 static FILE *open_file(const char *name)
@@ -28,7 +28,7 @@ static FILE *open_file(const char *name)
 	snprintf(path, sizeof(path), STATS_DIR "/%s", name);
 	f = fopen(path, "r");
 	if (!f)
-		fprintf(stderr, "oomtrace: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "oomtrace: failed to read %s: %s\n", path, strerror(errno));
 	return f;
 }
 
@@ -202,14 +202,14 @@ int stats_run(int json)
 	struct jw j;
 
 	if (access(STATS_DIR, F_OK)) {
-		if (errno == EACCES)
-			fprintf(stderr, "oomtrace: cannot see %s: need root\n", STATS_DIR);
-		else
-			fprintf(stderr, "%s\n", not_loaded);
+		const char *why = errno == EACCES ? "failed to read " STATS_DIR ": need root" :
+						    not_loaded;
+
+		fprintf(stderr, "oomtrace: %s\n", why);
 		if (json) {
 			jw_begin(&j, stdout);
 			jw_bool(&j, "loaded", 0);
-			jw_str(&j, "error", errno == EACCES ? "permission denied" : not_loaded + 10);
+			jw_str(&j, "error", why);
 			jw_end(&j);
 		}
 		return 1;
@@ -218,7 +218,7 @@ int stats_run(int json)
 	for (i = 0; i < 3; i++) {
 		f[i] = open_file(names[i]);
 		if (!f[i])
-			goto out;
+			goto close_files;
 	}
 	if (json) {
 		jw_begin(&j, stdout);
@@ -233,7 +233,7 @@ int stats_run(int json)
 	}
 	fflush(stdout);
 	err = 0;
-out:
+close_files:
 	for (i = 0; i < 3; i++)
 		if (f[i])
 			fclose(f[i]);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
@@ -20,8 +21,9 @@
 
 #define POLL_MS 100
 /* An episode whose out_of_memory() return never came (lost) is printed
- * without it after this long. */
-#define EPISODE_MAX_AGE_NS (1000ULL * 1000 * 1000)
+ * without it after this long: generous, as a slow console can hold
+ * out_of_memory() in dump_header() for seconds. */
+#define EPISODE_MAX_AGE_NS (30ULL * 1000 * 1000 * 1000)
 
 static volatile sig_atomic_t stop;
 
@@ -37,6 +39,7 @@ struct ctx {
 	struct summary sum;
 	int drops_fd;
 	int ncpus;
+	int write_err;	/* records could not be written: stop, exit 1 */
 	__u64 *drops;	/* per-CPU values */
 };
 
@@ -60,6 +63,10 @@ static void emit(const struct oom_event *ev, void *data)
 	}
 	output_event(&c->out, ev);
 	c->sum.records++;
+	if (ferror(c->out.f) && !c->write_err) {
+		c->write_err = errno ? errno : EIO;
+		stop = 1;
+	}
 }
 
 static int handle(void *data, void *buf, size_t size)
@@ -132,7 +139,7 @@ int trace_run(const struct trace_opts *o)
 	struct ctx c = { .opts = o };
 	char why[2048];
 	__u64 deadline = 0;
-	int err, protect_err, ret = 1;
+	int err, protect_err, lock_err, ret = 1;
 
 	c.out.f = stdout;
 	if (o->output) {
@@ -149,7 +156,10 @@ int trace_run(const struct trace_opts *o)
 		fprintf(stderr, "oomtrace: failed to read /proc/kallsyms: %s; "
 			"stacks, outcome and kprobe targets will be unresolved\n",
 			strerror(errno));
-	gfp_table_init(&gfp, o->btf);
+	err = gfp_table_init(&gfp, o->btf);
+	if (err)
+		fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
+			"gfp_flags will be hex\n", strerror(-err));
 	c.out.json = o->json;
 	c.out.ks = ks;
 	c.out.gfp = &gfp;
@@ -182,11 +192,19 @@ int trace_run(const struct trace_opts *o)
 	signal(SIGTERM, on_signal);
 	if (o->duration > 0)
 		deadline = now_boot_ns() + (__u64)(o->duration * 1e9);
+	/*
+	 * In a global OOM, reclaim takes the pages of our own code; faulting
+	 * them back in can fail and kill us (seen under a global OOM in QEMU).
+	 * Everything is allocated by now: pin it.
+	 */
+	lock_err = mlockall(MCL_CURRENT) ? errno : 0;
 	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)",
 		mode_name(t.mode), t.mark_victim);
 	if (protect_err)
 		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
 			strerror(protect_err));
+	if (lock_err)
+		fprintf(stderr, "; failed to lock its memory: %s", strerror(lock_err));
 	fputc('\n', stderr);
 
 	while (!done(&c, deadline)) {
@@ -206,7 +224,15 @@ int trace_run(const struct trace_opts *o)
 	c.sum.episodes = episodes_stats(c.episodes)->episodes;
 	c.sum.no_victim = episodes_stats(c.episodes)->no_victim;
 	c.sum.incomplete = episodes_stats(c.episodes)->incomplete;
+	c.sum.lost += episodes_stats(c.episodes)->nomem;
 	output_summary(&c.out, &c.sum);
+	if (fflush(c.out.f) && !c.write_err)
+		c.write_err = errno;
+	if (c.write_err) {
+		fprintf(stderr, "oomtrace: failed to write records: %s\n",
+			strerror(c.write_err));
+		goto free_consumer;
+	}
 	ret = 0;
 
 free_consumer:
@@ -216,7 +242,9 @@ free_consumer:
 	tracer_stop(&t);
 close_output:
 	ksyms_free(ks);
-	if (c.out.f != stdout)
-		fclose(c.out.f);
+	if (c.out.f != stdout && fclose(c.out.f) && !ret) {
+		fprintf(stderr, "oomtrace: failed to write records: %s\n", strerror(errno));
+		ret = 1;
+	}
 	return ret;
 }
