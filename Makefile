@@ -79,20 +79,14 @@ $(OUTPUT)/oomtrace: $(TOOL_OBJS) $(LIB_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# The kselftest harness and the kernel's cgroup selftests come from Debian's
-# linux-source-6.1, unpacked once (one pass over the 139 MB tarball).
-KSFT_FILES := kselftest_harness.h kselftest.h clone3/clone3_selftests.h \
-	      cgroup/test_memcontrol.c cgroup/cgroup_util.c cgroup/cgroup_util.h
+# The kselftest harness comes from Debian's linux-source-6.1, unpacked once.
+KSFT_FILES := kselftest_harness.h kselftest.h
 $(KSFT)/kselftest_harness.h: $(OUTPUT)/.deps
 	$(call msg,UNPACK,$(KSFT))
 	$(Q)mkdir -p $(KSFT)
 	$(Q)tar -xJf $(LINUX_SOURCE) -C $(KSFT) --strip-components=4 \
 		$(addprefix linux-source-6.1/tools/testing/selftests/,$(KSFT_FILES))
 	$(Q)touch $@
-
-$(KSFT)/cgroup/test_memcontrol: $(KSFT)/kselftest_harness.h
-	$(call msg,TEST,$@)
-	$(Q)$(CC) -O2 -w -o $@ $(KSFT)/cgroup/test_memcontrol.c $(KSFT)/cgroup/cgroup_util.c
 
 $(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(LIB_OBJS) $(KSFT)/kselftest_harness.h | $(OUTPUT)/selftests
 	$(call msg,TEST,$@)
@@ -108,13 +102,13 @@ kmod: $(OUTPUT)/.deps
 kmod-all: $(OUTPUT)/.deps
 	$(Q)scripts/kmod-build.sh $(VM_KVERS)
 
-check: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all
+check: $(OUTPUT)/oomtrace $(TESTS) kmod-all
 	$(Q)scripts/check.sh all $(TESTS)
 
 check-host: $(OUTPUT)/oomtrace $(TESTS)
 	$(Q)scripts/check.sh host $(TESTS)
 
-check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all
+check-vm: $(OUTPUT)/oomtrace $(TESTS) kmod-all
 	$(Q)scripts/check.sh vm $(TESTS)
 
 clean:

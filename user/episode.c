@@ -75,18 +75,13 @@ void episodes_free(struct episodes *e)
 	free(e);
 }
 
-static int stack_usable(const struct oomtrace_victim_rec *r)
-{
-	return r->stack_len > 0;
-}
-
 static unsigned int classify_stack(const struct ksyms *ks,
 				   const struct oomtrace_victim_rec *r)
 {
 	unsigned int flags = 0;
-	int i, n = r->stack_len / (int)sizeof(__u64);
+	int i, n = rec_stack_depth(r);
 
-	for (i = 0; i < n && i < OOMTRACE_STACK_DEPTH; i++) {
+	for (i = 0; i < n; i++) {
 		const struct ksym *sym = ksyms_find(ks, r->stack[i]);
 
 		if (!sym)
@@ -107,7 +102,7 @@ static void finish(const struct episodes *e, struct oom_event *ev,
 {
 	const struct oomtrace_victim_rec *r = &ev->rec;
 	const struct oomtrace_oom *oom = &r->oom;
-	int classified = e->ks && stack_usable(r);
+	int classified = e->ks && rec_stack_depth(r);
 	int told = classified && e->kill_frame;	/* killed or exiting */
 	unsigned int stack = classified ? classify_stack(e->ks, r) : 0;
 
@@ -118,7 +113,7 @@ static void finish(const struct episodes *e, struct oom_event *ev,
 	ev->constraint = OOMTRACE_CONSTRAINT_NONE;
 	ev->duration_ns = 0;
 
-	if (!stack_usable(r))
+	if (!rec_stack_depth(r))
 		ev->missing |= MISS_STACK;
 	if (told)
 		ev->outcome = stack & STACK_KILL ? OUTCOME_KILLED : OUTCOME_EXITING;
@@ -178,7 +173,7 @@ static __u64 new_episode(struct episodes *e)
  * its trigger is running. */
 static __u64 episode_by_stack(struct episodes *e, const struct oomtrace_victim_rec *r)
 {
-	int group = e->ks && stack_usable(r) && (classify_stack(e->ks, r) & STACK_GROUP);
+	int group = e->ks && rec_stack_depth(r) && (classify_stack(e->ks, r) & STACK_GROUP);
 	__u32 tid = r->trigger.tid;
 	unsigned int i;
 

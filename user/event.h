@@ -53,6 +53,14 @@ const char *mode_name(enum oom_mode mode);
 const char *outcome_name(enum oom_outcome outcome);
 const char *constraint_name(int constraint);
 
+/* Frames bpf_get_stack() stored: 0 when it failed (stack_len < 0). */
+static inline int rec_stack_depth(const struct oomtrace_victim_rec *r)
+{
+	int n = r->stack_len / (int)sizeof(__u64);
+
+	return n < 0 ? 0 : n > OOMTRACE_STACK_DEPTH ? OOMTRACE_STACK_DEPTH : n;
+}
+
 /* oom_score as the kernel normalises points: 0..1000 of totalpages. */
 __u64 oom_score(__s64 points, __u64 totalpages);
 

@@ -24,7 +24,7 @@ void output_ksym(const struct output *o, uint64_t addr, char *buf, size_t len)
 /* The frames above mark_oom_victim() belong to BPF and the tracepoint. */
 int output_stack_skip(const struct output *o, const struct oomtrace_victim_rec *r)
 {
-	int i, n = r->stack_len / (int)sizeof(__u64);
+	int i, n = rec_stack_depth(r);
 
 	for (i = 0; o->ks && i < n; i++) {
 		const struct ksym *sym = ksyms_find(o->ks, r->stack[i]);

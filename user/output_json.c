@@ -112,7 +112,7 @@ void output_json_event(const struct output *o, const struct oom_event *ev)
 	if (ev->missing & MISS_STACK) {
 		jw_null(&j, "stack");
 	} else {
-		int n = r->stack_len / (int)sizeof(__u64);
+		int n = rec_stack_depth(r);
 
 		jw_arr_open(&j, "stack");
 		for (i = output_stack_skip(o, r); (int)i < n; i++) {

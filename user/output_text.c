@@ -102,7 +102,7 @@ void output_text_event(const struct output *o, const struct oom_event *ev)
 				fprintf(f, " %s", missing_fields[i].name);
 		fputc('\n', f);
 	}
-	n = r->stack_len / (int)sizeof(__u64);
+	n = rec_stack_depth(r);
 	if (n > 0) {
 		fputs("  stack:\n", f);
 		for (i = output_stack_skip(o, r); (int)i < n; i++) {
