@@ -79,13 +79,17 @@ $(OUTPUT)/oomtrace: $(TOOL_OBJS) $(LIB_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# The kselftest harness comes from Debian's linux-source-6.1, unpacked once.
-KSFT_FILES := kselftest_harness.h kselftest.h
+# The kselftest harness and checkpatch come from Debian's linux-source-6.1,
+# unpacked once (one pass over the 139 MB tarball).
+KSFT_FILES := tools/testing/selftests/kselftest_harness.h \
+	      tools/testing/selftests/kselftest.h scripts/checkpatch.pl \
+	      scripts/spelling.txt scripts/const_structs.checkpatch
 $(KSFT)/kselftest_harness.h: $(OUTPUT)/.deps
 	$(call msg,UNPACK,$(KSFT))
 	$(Q)mkdir -p $(KSFT)
-	$(Q)tar -xJf $(LINUX_SOURCE) -C $(KSFT) --strip-components=4 \
-		$(addprefix linux-source-6.1/tools/testing/selftests/,$(KSFT_FILES))
+	$(Q)tar -xJf $(LINUX_SOURCE) -C $(KSFT) \
+		--transform 's,^linux-source-6.1/tools/testing/selftests/,,;s,^linux-source-6.1/,,' \
+		$(addprefix linux-source-6.1/,$(KSFT_FILES))
 	$(Q)touch $@
 
 $(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(LIB_OBJS) $(KSFT)/kselftest_harness.h | $(OUTPUT)/selftests

@@ -33,10 +33,26 @@ tally() {
 	fi
 }
 
+# The module follows kernel style: checkpatch from linux-source-6.1.
+checkpatch_kmod() {
+	local out
+
+	if out=$(build/ksft/scripts/checkpatch.pl --no-tree --quiet --terse -f \
+		kmod/oomtrace.c kmod/compat.h kmod/Kbuild Kbuild 2>&1); then
+		echo "ok - checkpatch.pl is clean on kmod/"
+		pass=$((pass + 1))
+	else
+		printf '%s\n' "$out"
+		echo "not ok - checkpatch.pl complains about kmod/"
+		fail=$((fail + 1))
+	fi
+}
+
 if [ "$what" != vm ]; then
 	echo "# host: $(uname -r)"
 	scripts/run-tests.sh "$@" 2>&1 | tee "$log"
 	tally host
+	checkpatch_kmod
 fi
 # The BPF object must also build where vmlinux.h comes from an older kernel
 # (CO-RE flavours on both sides of each shim): one check per guest kernel.
