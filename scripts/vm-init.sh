@@ -5,7 +5,7 @@
 # filesystems and a writable results export inside it, run the command there
 # and power off. ttyS1 and ttyS2 carry its stdout and stderr to the host,
 # ttyS3 its exit status; ttyS0 is the kernel console.
-# shellcheck disable=SC2154 # modules, kdir, kver, run: set by /vmtest.conf
+# shellcheck disable=SC2154 # modules, kdir, kver, repo, run: set by /vmtest.conf
 set -eu
 
 /bin/busybox --install -s /bin
@@ -56,6 +56,10 @@ mount -t tmpfs -o mode=1777 tmpfs $h/tmp
 mount -t tmpfs -o mode=0755 tmpfs $h/run
 mkdir $h/run/results
 mount -t 9p -o "$p9" results $h/run/results
+# The repository has its own export: a clone under /tmp (as CI may make)
+# would otherwise vanish under the guest's tmpfs.
+mkdir -p "$h$repo"
+mount -t 9p -o "$p9,ro,cache=loose" repo "$h$repo"
 
 hostname vmtest
 ip link set lo up	# for tests that talk to localhost

@@ -206,6 +206,7 @@ build_initramfs() {
 	{
 		echo "modules=$(sh_quote "${mods[*]}")"
 		echo "kdir=$(sh_quote "$kdir")"
+		echo "repo=$(sh_quote "$repo")"
 		echo "kver=$(sh_quote "$kver")"
 		echo "run=$(sh_quote "$run")"
 	} >"$root/vmtest.conf"
@@ -286,7 +287,8 @@ run_qemu() {
 		-serial chardev:console -serial chardev:out
 		-serial chardev:err -serial chardev:status
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
-		-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap")
+		-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap"
+		-virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap")
 
 	timeout -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>&3 3>&- &
 	qemu_pid=$!

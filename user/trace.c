@@ -177,14 +177,16 @@ int trace_run(const struct trace_opts *o)
 		goto close_output;
 	}
 	c.sum.mode = t.mode;
+	errno = 0;	/* each failure below sets it */
 	c.ncpus = libbpf_num_possible_cpus();
-	c.drops = calloc(c.ncpus, sizeof(*c.drops));
+	if (c.ncpus > 0)
+		c.drops = calloc(c.ncpus, sizeof(*c.drops));
 	c.drops_fd = bpf_map__fd(t.skel->maps.drops);
 	c.episodes = episodes_new(t.mode, ks, emit, &c);
 	rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), handle, &c, NULL);
 	if (!c.drops || !c.episodes || !rb) {
 		fprintf(stderr, "oomtrace: failed to set up the consumer: %s\n",
-			strerror(errno ? errno : ENOMEM));
+			strerror(c.ncpus < 0 ? -c.ncpus : errno ? errno : ENOMEM));
 		goto free_consumer;
 	}
 
