@@ -48,13 +48,18 @@ VM_KVERS := 6.1.0-56-amd64 6.1.0-47-amd64
 all: $(OUTPUT)/oomtrace
 
 deps:
-	$(Q)scripts/deps.sh
+	$(Q)scripts/deps.sh all
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/selftests:
 	$(Q)mkdir -p $@
 
+# What `make` needs, and what the tests need besides.
 $(OUTPUT)/.deps: scripts/deps.sh | $(OUTPUT)
-	$(Q)scripts/deps.sh
+	$(Q)scripts/deps.sh build
+	$(Q)touch $@
+
+$(OUTPUT)/.test-deps: scripts/deps.sh | $(OUTPUT)
+	$(Q)scripts/deps.sh all
 	$(Q)touch $@
 
 $(OUTPUT)/vmlinux.h: $(OUTPUT)/.deps
@@ -84,7 +89,7 @@ $(OUTPUT)/oomtrace: $(TOOL_OBJS) $(LIB_OBJS)
 KSFT_FILES := tools/testing/selftests/kselftest_harness.h \
 	      tools/testing/selftests/kselftest.h scripts/checkpatch.pl \
 	      scripts/spelling.txt scripts/const_structs.checkpatch
-$(KSFT)/kselftest_harness.h: $(OUTPUT)/.deps
+$(KSFT)/kselftest_harness.h: $(OUTPUT)/.test-deps
 	$(call msg,UNPACK,$(KSFT))
 	$(Q)mkdir -p $(KSFT)
 	$(Q)tar -xJf $(LINUX_SOURCE) -C $(KSFT) \
@@ -99,11 +104,11 @@ $(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(L
 demo: $(OUTPUT)/oomtrace
 	$(Q)scripts/demo.sh
 
-kmod: $(OUTPUT)/.deps
+kmod: $(OUTPUT)/.test-deps
 	$(Q)test -e $(KDIR)/Makefile || { echo "error: no kernel build tree at $(KDIR); set KDIR (e.g. KDIR=/lib/modules/6.1.0-56-amd64/build)" >&2; exit 1; }
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
-kmod-all: $(OUTPUT)/.deps
+kmod-all: $(OUTPUT)/.test-deps
 	$(Q)scripts/kmod-build.sh $(VM_KVERS)
 
 check: $(OUTPUT)/oomtrace $(TESTS) kmod-all

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Install every build and test dependency from Debian, idempotently: a
-# machine that has them all is left alone (and needs no root).
+# Install the dependencies from Debian, idempotently: a machine that has
+# them all is left alone (and needs no root).
+#   scripts/deps.sh [build|all]   build: what `make` needs; all: tests too
 set -euo pipefail
 
 pkgs=(
 	make gcc clang llvm pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev	# BPF build
-	linux-source-6.1 xz-utils			# kselftest harness
+)
+[ "${1:-all}" = build ] || pkgs+=(
+	linux-source-6.1 xz-utils			# kselftest harness, checkpatch
 	libjson-c-dev					# tests read the JSON records
 	qemu-system-x86 busybox-static kmod cpio	# VM rig
 	linux-headers-6.1.0-56-amd64			# the kernel module, for the
