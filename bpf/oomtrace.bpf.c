@@ -96,10 +96,8 @@ static __always_inline void read_cgpath(struct oomtrace_cgpath *p,
 		parent = kernfs_parent(kn);
 		if (!parent)	/* the hierarchy's root has no name of its own */
 			return;
-		if (bpf_probe_read_kernel_str(p->name[i], OOMTRACE_CG_NAME_LEN,
-					      BPF_CORE_READ(kn, name)) ==
-		    OOMTRACE_CG_NAME_LEN)
-			p->truncated = 1;
+		bpf_probe_read_kernel_str(p->name[i], OOMTRACE_CG_NAME_LEN,
+					  BPF_CORE_READ(kn, name));
 		p->depth = i + 1;
 		kn = parent;
 	}
@@ -264,7 +262,8 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	}
 	if (s) {
 		r->hdr.episode = s->episode;
-		__builtin_memcpy(&r->oom, &s->oom, sizeof(r->oom));
+		/* too big for an inline memcpy */
+		bpf_probe_read_kernel(&r->oom, sizeof(r->oom), &s->oom);
 	}
 	r->stack_len = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
 	bpf_ringbuf_submit(r, 0);

@@ -8,8 +8,8 @@
 
 #define OOMTRACE_COMM_LEN	16
 #define OOMTRACE_MSG_LEN	64
-#define OOMTRACE_CG_DEPTH	12	/* path components kept per cgroup */
-#define OOMTRACE_CG_NAME_LEN	64
+#define OOMTRACE_CG_DEPTH	10	/* path components kept per cgroup */
+#define OOMTRACE_CG_NAME_LEN	256	/* NAME_MAX + 1: container ids fit whole */
 #define OOMTRACE_STACK_DEPTH	32
 
 enum oomtrace_rec_type {

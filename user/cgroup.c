@@ -14,7 +14,7 @@ void cgpath_format(const struct oomtrace_cgpath *p, char *buf, size_t len)
 	int i, n;
 
 	buf[0] = '\0';
-	if (p->truncated && p->depth == OOMTRACE_CG_DEPTH)
+	if (p->truncated)
 		off += snprintf(buf, len, "/...");
 	for (i = (int)p->depth - 1; i >= 0 && off < len; i--) {
 		n = snprintf(buf + off, len - off, "/%.*s", OOMTRACE_CG_NAME_LEN,
