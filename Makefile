@@ -84,11 +84,15 @@ $(OUTPUT)/oomtrace: $(TOOL_OBJS) $(LIB_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# The kselftest harness and checkpatch come from Debian's linux-source-6.1,
-# unpacked once (one pass over the 139 MB tarball).
+# The kselftest harness, the kernel's cgroup selftests and checkpatch come
+# from Debian's linux-source-6.1, unpacked once (one pass over the tarball).
 KSFT_FILES := tools/testing/selftests/kselftest_harness.h \
-	      tools/testing/selftests/kselftest.h scripts/checkpatch.pl \
-	      scripts/spelling.txt scripts/const_structs.checkpatch
+	      tools/testing/selftests/kselftest.h \
+	      tools/testing/selftests/clone3/clone3_selftests.h \
+	      tools/testing/selftests/cgroup/test_memcontrol.c \
+	      tools/testing/selftests/cgroup/cgroup_util.c \
+	      tools/testing/selftests/cgroup/cgroup_util.h \
+	      scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 $(KSFT)/kselftest_harness.h: $(OUTPUT)/.test-deps
 	$(call msg,UNPACK,$(KSFT))
 	$(Q)mkdir -p $(KSFT)
@@ -96,6 +100,12 @@ $(KSFT)/kselftest_harness.h: $(OUTPUT)/.test-deps
 		--transform 's,^linux-source-6.1/tools/testing/selftests/,,;s,^linux-source-6.1/,,' \
 		$(addprefix linux-source-6.1/,$(KSFT_FILES))
 	$(Q)touch $@
+
+# -O0 as the selftests' own build has it: at -O2 GCC drops their
+# malloc-touch-free allocations as dead stores, and nothing gets charged.
+$(KSFT)/cgroup/test_memcontrol: $(KSFT)/kselftest_harness.h
+	$(call msg,TEST,$@)
+	$(Q)$(CC) -O0 -w -o $@ $(KSFT)/cgroup/test_memcontrol.c $(KSFT)/cgroup/cgroup_util.c
 
 $(OUTPUT)/selftests/%: selftests/%.c selftests/oomtest.c selftests/oomtest.h $(LIB_OBJS) $(KSFT)/kselftest_harness.h | $(OUTPUT)/selftests
 	$(call msg,TEST,$@)
@@ -111,13 +121,13 @@ kmod: $(OUTPUT)/.test-deps
 kmod-all: $(OUTPUT)/.test-deps
 	$(Q)scripts/kmod-build.sh $(VM_KVERS)
 
-check: $(OUTPUT)/oomtrace $(TESTS) kmod-all
+check: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all
 	$(Q)scripts/check.sh all $(TESTS)
 
 check-host: $(OUTPUT)/oomtrace $(TESTS)
 	$(Q)scripts/check.sh host $(TESTS)
 
-check-vm: $(OUTPUT)/oomtrace $(TESTS) kmod-all
+check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all
 	$(Q)scripts/check.sh vm $(TESTS)
 
 clean:
