@@ -75,14 +75,15 @@ void episodes_free(struct episodes *e)
 	free(e);
 }
 
-static unsigned int classify_stack(const struct ksyms *ks,
+/* Once per victim: both the record and tracepoint episodes need it. */
+static unsigned int classify_stack(const struct episodes *e,
 				   const struct oomtrace_victim_rec *r)
 {
 	unsigned int flags = 0;
-	int i, n = rec_stack_depth(r);
+	int i, n = e->ks ? rec_stack_depth(r) : 0;
 
 	for (i = 0; i < n; i++) {
-		const struct ksym *sym = ksyms_find(ks, r->stack[i]);
+		const struct ksym *sym = ksyms_find(e->ks, r->stack[i]);
 
 		if (!sym)
 			continue;
@@ -97,14 +98,13 @@ static unsigned int classify_stack(const struct ksyms *ks,
 }
 
 /* Fill in what the raw record implies, and name what it cannot. */
-static void finish(const struct episodes *e, struct oom_event *ev,
-		   __u64 episode, const struct oomtrace_end_rec *end)
+static void finish(const struct episodes *e, struct oom_event *ev, __u64 episode,
+		   const struct oomtrace_end_rec *end, unsigned int stack)
 {
 	const struct oomtrace_victim_rec *r = &ev->rec;
 	const struct oomtrace_oom *oom = &r->oom;
 	int classified = e->ks && rec_stack_depth(r);
 	int told = classified && e->kill_frame;	/* killed or exiting */
-	unsigned int stack = classified ? classify_stack(e->ks, r) : 0;
 
 	ev->episode = episode;
 	ev->mode = e->mode;
@@ -171,9 +171,10 @@ static __u64 new_episode(struct episodes *e)
 /* Tracepoint mode sees no out_of_memory() boundary: a victim opens a new
  * episode unless the stack shows it is a further member of the group kill
  * its trigger is running. */
-static __u64 episode_by_stack(struct episodes *e, const struct oomtrace_victim_rec *r)
+static __u64 episode_by_stack(struct episodes *e, const struct oomtrace_victim_rec *r,
+			      unsigned int stack)
 {
-	int group = e->ks && rec_stack_depth(r) && (classify_stack(e->ks, r) & STACK_GROUP);
+	int group = stack & STACK_GROUP;
 	__u32 tid = r->trigger.tid;
 	unsigned int i;
 
@@ -226,7 +227,8 @@ static void emit_pending(struct episodes *e, struct pending *p)
 		e->stats.no_victim++;
 	}
 	for (i = 0; i < p->nr; i++) {
-		finish(e, &p->victims[i], episode, p->have_end ? &p->end : NULL);
+		finish(e, &p->victims[i], episode, p->have_end ? &p->end : NULL,
+		       classify_stack(e, &p->victims[i].rec));
 		e->emit(&p->victims[i], e->ctx);
 	}
 	for (pp = &e->pending; *pp; pp = &(*pp)->next) {
@@ -251,8 +253,10 @@ void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r
 	struct pending *p;
 
 	if (!r->hdr.episode) {
+		unsigned int stack = classify_stack(e, r);
+
 		ev.rec = *r;
-		finish(e, &ev, episode_by_stack(e, r), NULL);
+		finish(e, &ev, episode_by_stack(e, r, stack), NULL, stack);
 		e->emit(&ev, e->ctx);
 		return;
 	}
