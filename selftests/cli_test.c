@@ -231,7 +231,7 @@ TEST(forced_mode_the_kernel_lacks)
 	if (!lacking)
 		SKIP(return, "this kernel has every attach mode");
 	run(&r, 0, (const char *[]){ "--mode", lacking, "--duration", "1", NULL });
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(3, r.status);
 	snprintf(key, sizeof(key), "%s mode is not available on this kernel", lacking);
 	EXPECT_ONE_LINE_WITH(&r, key);
 }

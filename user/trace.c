@@ -174,6 +174,8 @@ int trace_run(const struct trace_opts *o)
 		else
 			fprintf(stderr, "oomtrace: %s mode is not available on this kernel: %s\n",
 				mode_name(o->mode), why);
+		if (o->mode != MODE_AUTO)
+			ret = EXIT_MODE_UNAVAILABLE;
 		goto close_output;
 	}
 	c.sum.mode = t.mode;

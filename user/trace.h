@@ -8,6 +8,10 @@
 
 struct btf;
 
+/* Exit status when a mode given with --mode cannot attach here: tests tell
+ * "this kernel lacks it" from a failure by this, not by the message. */
+#define EXIT_MODE_UNAVAILABLE 3
+
 struct trace_opts {
 	enum oom_mode mode;
 	int json;
