@@ -99,6 +99,41 @@ TEST(bad_mode)
 	EXPECT_ONE_LINE_WITH(&r, "unknown mode 'warp'");
 }
 
+/* Each subcommand takes only its own options, wherever they stand. */
+TEST(options_a_command_does_not_take)
+{
+	static const char *const cases[][4] = {
+		{ "probe", "--mode", "x", "probe does not take --mode" },
+		{ "stats", "-c", "3", "stats does not take --count" },
+		{ "--pid", "5", "stats", "stats does not take --pid" },
+		{ "stats", "--cgroup", "/tmp", "stats does not take --cgroup" },
+		{ "probe", "-o", "/tmp/x", "probe does not take --output" },
+	};
+	unsigned int i;
+	struct run r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(&r, 0, (const char *[]){ cases[i][0], cases[i][1], cases[i][2], NULL });
+		EXPECT_EQ(2, r.status);
+		EXPECT_ONE_LINE_WITH(&r, cases[i][3]);
+	}
+	run(&r, 0, (const char *[]){ "stats", "--pid", "5", "--mode", "kprobe", "-c", "3", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "stats does not take --");
+}
+
+TEST(unknown_command)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "trcae", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "unknown command 'trcae'");
+	run(&r, 0, (const char *[]){ "probe", "stats", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "unexpected argument 'stats'");
+}
+
 TEST(bad_numbers)
 {
 	struct run r;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "episode.h"
+#include "gfp.h"
 #include "kallsyms.h"
 
 #define A_MARK		0xffffffff81100000ULL
@@ -31,7 +32,8 @@ static const char syms[] =
 FIXTURE(episodes) {
 	char path[64];
 	struct ksyms *ks;
-	struct oom_event out[MAX_OUT];
+	struct record_env env;
+	struct oom_record out[MAX_OUT];
 	int nr;
 };
 
@@ -46,6 +48,7 @@ FIXTURE_SETUP(episodes)
 	fclose(f);
 	self->ks = ksyms_load(self->path);
 	ASSERT_NE(NULL, self->ks);
+	record_env_init(&self->env, self->ks, NULL);
 }
 
 FIXTURE_TEARDOWN(episodes)
@@ -54,12 +57,12 @@ FIXTURE_TEARDOWN(episodes)
 	unlink(self->path);
 }
 
-static void collect(const struct oom_event *ev, void *ctx)
+static void collect(const struct oom_record *r, void *ctx)
 {
 	FIXTURE_DATA(episodes) *self = ctx;
 
 	if (self->nr < MAX_OUT)
-		self->out[self->nr++] = *ev;
+		self->out[self->nr++] = *r;
 }
 
 static void set_stack(struct oomtrace_victim_rec *r, int n, const __u64 *ips)
@@ -109,10 +112,11 @@ static struct oomtrace_end_rec end(__u64 episode, __u32 victims, __u64 duration)
 }
 
 #define FULL (OOMTRACE_OOM_ENTRY | OOMTRACE_OOM_KILL)
+#define POINTS (RF_BIT(RF_VICTIM_POINTS) | RF_BIT(RF_VICTIM_OOM_SCORE))
 
 TEST_F(episodes, out_of_order_pieces_make_one_episode)
 {
-	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_FENTRY, &self->env, collect, self);
 	struct oomtrace_victim_rec v1 = victim(7, 100, 201, FULL);
 	struct oomtrace_victim_rec v2 = victim(7, 100, 202, FULL);
 	struct oomtrace_end_rec en = end(7, 2, 5000);
@@ -125,11 +129,14 @@ TEST_F(episodes, out_of_order_pieces_make_one_episode)
 	ASSERT_EQ(2, self->nr);
 	EXPECT_EQ(1, self->out[0].episode);
 	EXPECT_EQ(1, self->out[1].episode);
-	EXPECT_EQ(0, self->out[0].missing);
-	EXPECT_EQ(5000, self->out[1].duration_ns);
+	EXPECT_EQ(0, self->out[0].unknown);
+	EXPECT_EQ(5, self->out[1].duration_us);
 	EXPECT_EQ(OUTCOME_KILLED, self->out[0].outcome);
-	EXPECT_EQ(OOMTRACE_CONSTRAINT_MEMCG, self->out[0].constraint);
+	EXPECT_EQ(CONSTRAINT_MEMCG, self->out[0].constraint);
 	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
+	EXPECT_EQ(5, self->out[0].nr_frames);
+	EXPECT_STREQ("mark_oom_victim", self->out[0].frames[0].sym);
+	EXPECT_EQ(8, self->out[0].frames[0].offset);
 	EXPECT_EQ(1, episodes_stats(e)->episodes);
 	EXPECT_EQ(0, episodes_stats(e)->incomplete);
 	episodes_free(e);
@@ -137,7 +144,7 @@ TEST_F(episodes, out_of_order_pieces_make_one_episode)
 
 TEST_F(episodes, points_are_only_the_chosen_victims)
 {
-	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_FENTRY, &self->env, collect, self);
 	struct oomtrace_victim_rec chosen = victim(8, 100, 201, FULL);
 	struct oomtrace_victim_rec member = victim(8, 100, 202, FULL);
 	struct oomtrace_victim_rec alloc = victim(9, 300, 300, FULL);
@@ -152,15 +159,15 @@ TEST_F(episodes, points_are_only_the_chosen_victims)
 	episodes_add_victim(e, &alloc, 4);
 	episodes_add_end(e, &e9, 5);
 	ASSERT_EQ(3, self->nr);
-	EXPECT_EQ(0, self->out[0].missing);
-	EXPECT_EQ(MISS_POINTS, self->out[1].missing);
-	EXPECT_EQ(MISS_POINTS, self->out[2].missing);
+	EXPECT_EQ(0, self->out[0].unknown);
+	EXPECT_EQ(POINTS, self->out[1].unknown);
+	EXPECT_EQ(POINTS, self->out[2].unknown);
 	episodes_free(e);
 }
 
 TEST_F(episodes, interleaved_episodes_get_distinct_numbers)
 {
-	struct episodes *e = episodes_new(MODE_KPROBE, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_KPROBE, &self->env, collect, self);
 	struct oomtrace_victim_rec a = victim(10, 100, 201, FULL);
 	struct oomtrace_victim_rec b = victim(11, 101, 301, FULL);
 	struct oomtrace_end_rec ea = end(10, 1, 1), eb = end(11, 1, 1);
@@ -170,16 +177,16 @@ TEST_F(episodes, interleaved_episodes_get_distinct_numbers)
 	episodes_add_end(e, &eb, 3);
 	episodes_add_end(e, &ea, 4);
 	ASSERT_EQ(2, self->nr);
-	EXPECT_EQ(301, self->out[0].rec.victim.pid);
+	EXPECT_EQ(301, self->out[0].victim.pid);
 	EXPECT_EQ(1, self->out[0].episode);
-	EXPECT_EQ(201, self->out[1].rec.victim.pid);
+	EXPECT_EQ(201, self->out[1].victim.pid);
 	EXPECT_EQ(2, self->out[1].episode);
 	episodes_free(e);
 }
 
 TEST_F(episodes, lost_end_is_flushed_with_duration_missing)
 {
-	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_FENTRY, &self->env, collect, self);
 	struct oomtrace_victim_rec v = victim(3, 100, 201, FULL);
 
 	episodes_add_victim(e, &v, 1000);
@@ -187,14 +194,14 @@ TEST_F(episodes, lost_end_is_flushed_with_duration_missing)
 	EXPECT_EQ(0, self->nr) TH_LOG("flushed before its age");
 	episodes_flush(e, 2000, 1000);
 	ASSERT_EQ(1, self->nr);
-	EXPECT_EQ(MISS_DURATION, self->out[0].missing);
+	EXPECT_EQ(RF_BIT(RF_DURATION), self->out[0].unknown);
 	EXPECT_EQ(1, episodes_stats(e)->incomplete);
 	episodes_free(e);
 }
 
 TEST_F(episodes, end_without_victims_is_counted_not_printed)
 {
-	struct episodes *e = episodes_new(MODE_FENTRY, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_FENTRY, &self->env, collect, self);
 	struct oomtrace_end_rec en = end(5, 0, 1);
 
 	episodes_add_end(e, &en, 1);
@@ -206,7 +213,7 @@ TEST_F(episodes, end_without_victims_is_counted_not_printed)
 
 TEST_F(episodes, tracepoint_mode_groups_by_stack)
 {
-	struct episodes *e = episodes_new(MODE_TRACEPOINT, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_TRACEPOINT, &self->env, collect, self);
 	struct oomtrace_victim_rec first = victim(0, 100, 201, 0);
 	struct oomtrace_victim_rec member = victim(0, 100, 202, 0);
 	struct oomtrace_victim_rec next = victim(0, 100, 203, 0);
@@ -224,40 +231,42 @@ TEST_F(episodes, tracepoint_mode_groups_by_stack)
 	EXPECT_EQ(2, self->out[2].episode);
 	EXPECT_EQ(3, self->out[3].episode);
 	/* what tracepoint mode can tell, and what it names as missing */
-	EXPECT_EQ(OOMTRACE_CONSTRAINT_MEMCG, self->out[0].constraint);
+	EXPECT_EQ(CONSTRAINT_MEMCG, self->out[0].constraint);
 	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
-	EXPECT_EQ(MISS_GFP | MISS_OOM_MEMCG | MISS_KILL | MISS_DURATION, self->out[0].missing);
+	EXPECT_EQ(record_mode_unknown(MODE_TRACEPOINT), self->out[0].unknown);
 	EXPECT_EQ(CONSTRAINT_GLOBAL, self->out[2].constraint);
-	EXPECT_EQ(NULL, self->out[2].message);
-	EXPECT_TRUE(self->out[2].missing & MISS_MESSAGE);
+	EXPECT_FALSE(record_has(&self->out[2], RF_MESSAGE));
+	EXPECT_TRUE(self->out[2].unknown & RF_BIT(RF_MESSAGE));
 	episodes_free(e);
 }
 
 TEST_F(episodes, exiting_shortcut_is_not_a_kill)
 {
-	struct episodes *e = episodes_new(MODE_TRACEPOINT, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_TRACEPOINT, &self->env, collect, self);
 	struct oomtrace_victim_rec v = victim(0, 100, 100, 0);
 
 	set_stack(&v, 3, exiting);
 	episodes_add_victim(e, &v, 1);
 	ASSERT_EQ(1, self->nr);
 	EXPECT_EQ(OUTCOME_EXITING, self->out[0].outcome);
-	EXPECT_EQ(NULL, self->out[0].message);
-	EXPECT_FALSE(self->out[0].missing & (MISS_MESSAGE | MISS_OUTCOME));
+	/* known to be absent: null, but not missing */
+	EXPECT_FALSE(record_has(&self->out[0], RF_MESSAGE));
+	EXPECT_FALSE(self->out[0].unknown & (RF_BIT(RF_MESSAGE) | RF_BIT(RF_OUTCOME)));
 	episodes_free(e);
 }
 
 TEST_F(episodes, no_stack_means_outcome_missing)
 {
-	struct episodes *e = episodes_new(MODE_TRACEPOINT, self->ks, collect, self);
+	struct episodes *e = episodes_new(MODE_TRACEPOINT, &self->env, collect, self);
 	struct oomtrace_victim_rec v = victim(0, 100, 201, 0);
 
 	v.stack_len = -14;	/* -EFAULT from bpf_get_stack() */
 	episodes_add_victim(e, &v, 1);
 	ASSERT_EQ(1, self->nr);
-	EXPECT_TRUE(self->out[0].missing & MISS_STACK);
-	EXPECT_TRUE(self->out[0].missing & MISS_OUTCOME);
-	EXPECT_TRUE(self->out[0].missing & MISS_CONSTRAINT);
+	EXPECT_TRUE(self->out[0].unknown & RF_BIT(RF_STACK));
+	EXPECT_TRUE(self->out[0].unknown & RF_BIT(RF_OUTCOME));
+	EXPECT_TRUE(self->out[0].unknown & RF_BIT(RF_CONSTRAINT));
+	EXPECT_EQ(0, self->out[0].nr_frames);
 	episodes_free(e);
 }
 

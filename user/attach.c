@@ -33,23 +33,38 @@ void attach_setup_libbpf(int v)
 	libbpf_set_print(libbpf_print);
 }
 
-void tracer_stop(struct tracer *t)
+const char *hook_name(enum mark_victim_hook hook)
 {
-	while (t->nr_links > 0)
-		bpf_link__destroy(t->links[--t->nr_links]);
-	oomtrace_bpf__destroy(t->skel);
-	t->skel = NULL;
+	return hook == HOOK_TP_BTF ? "tp_btf" : "raw_tp";
 }
 
-static int add_link(struct tracer *t, struct bpf_link *link)
+void attachment_stop(struct attachment *a)
+{
+	while (a->nr_links > 0)
+		bpf_link__destroy(a->links[--a->nr_links]);
+	oomtrace_bpf__destroy(a->skel);
+	a->skel = NULL;
+}
+
+int attachment_events_fd(const struct attachment *a)
+{
+	return bpf_map__fd(a->skel->maps.events);
+}
+
+int attachment_drops_fd(const struct attachment *a)
+{
+	return bpf_map__fd(a->skel->maps.drops);
+}
+
+static int add_link(struct attachment *a, struct bpf_link *link)
 {
 	if (!link)
 		return -errno;
-	if (t->nr_links == (int)(sizeof(t->links) / sizeof(t->links[0]))) {
+	if (a->nr_links == (int)(sizeof(a->links) / sizeof(a->links[0]))) {
 		bpf_link__destroy(link);
 		return -E2BIG;
 	}
-	t->links[t->nr_links++] = link;
+	a->links[a->nr_links++] = link;
 	return 0;
 }
 
@@ -71,41 +86,41 @@ static int kprobe_target(const struct attach_opts *o, const char *func,
 	return 0;
 }
 
-static int attach_mode(struct tracer *t, const struct attach_opts *o,
+static int attach_mode(struct attachment *a, const struct attach_opts *o,
 		       char *what, size_t len)
 {
-	struct oomtrace_bpf *s = t->skel;
+	struct oomtrace_bpf *s = a->skel;
 	int err;
 
-	switch (t->mode) {
+	switch (a->mode) {
 	case MODE_FENTRY:
 		snprintf(what, len, "attach fentry/out_of_memory");
-		err = add_link(t, bpf_program__attach(s->progs.oom_enter_fentry));
+		err = add_link(a, bpf_program__attach(s->progs.oom_enter_fentry));
 		if (err)
 			return err;
 		snprintf(what, len, "attach fexit/out_of_memory");
-		err = add_link(t, bpf_program__attach(s->progs.oom_exit_fexit));
+		err = add_link(a, bpf_program__attach(s->progs.oom_exit_fexit));
 		if (err)
 			return err;
 		snprintf(what, len, "attach fentry/oom_kill_process");
-		err = add_link(t, bpf_program__attach(s->progs.oom_kill_fentry));
+		err = add_link(a, bpf_program__attach(s->progs.oom_kill_fentry));
 		break;
 	case MODE_KPROBE:
 		err = kprobe_target(o, "out_of_memory", what, len);
 		if (err)
 			return err;
-		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_enter_kprobe,
+		err = add_link(a, bpf_program__attach_kprobe(s->progs.oom_enter_kprobe,
 							     false, "out_of_memory"));
 		if (err)
 			return err;
-		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_exit_kretprobe,
+		err = add_link(a, bpf_program__attach_kprobe(s->progs.oom_exit_kretprobe,
 							     true, "out_of_memory"));
 		if (err)
 			return err;
 		err = kprobe_target(o, "oom_kill_process", what, len);
 		if (err)
 			return err;
-		err = add_link(t, bpf_program__attach_kprobe(s->progs.oom_kill_kprobe,
+		err = add_link(a, bpf_program__attach_kprobe(s->progs.oom_kill_kprobe,
 							     false, "oom_kill_process"));
 		break;
 	default:
@@ -113,15 +128,15 @@ static int attach_mode(struct tracer *t, const struct attach_opts *o,
 	}
 	if (err)
 		return err;
-	snprintf(what, len, "attach %s/mark_victim", t->mark_victim);
-	if (!strcmp(t->mark_victim, "tp_btf"))
-		return add_link(t, bpf_program__attach(s->progs.mark_victim_btf));
-	return add_link(t, bpf_program__attach_raw_tracepoint(s->progs.mark_victim_raw,
+	snprintf(what, len, "attach %s/mark_victim", hook_name(a->hook));
+	if (a->hook == HOOK_TP_BTF)
+		return add_link(a, bpf_program__attach(s->progs.mark_victim_btf));
+	return add_link(a, bpf_program__attach_raw_tracepoint(s->progs.mark_victim_raw,
 							      "mark_victim"));
 }
 
 /* One attempt: open, keep the mode's programs, load, attach. */
-static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victim,
+static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_hook hook,
 		    const struct attach_opts *o, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
@@ -129,12 +144,12 @@ static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victi
 	char what[128] = "open";
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	t->mode = mode;
-	t->mark_victim = mark_victim;
+	memset(a, 0, sizeof(*a));
+	a->mode = mode;
+	a->hook = hook;
 	first_warning[0] = '\0';
 
-	s = t->skel = oomtrace_bpf__open_opts(&open_opts);
+	s = a->skel = oomtrace_bpf__open_opts(&open_opts);
 	if (!s) {
 		err = -errno;
 		goto destroy_skel;
@@ -145,8 +160,8 @@ static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victi
 	bpf_program__set_autoload(s->progs.oom_enter_kprobe, mode == MODE_KPROBE);
 	bpf_program__set_autoload(s->progs.oom_exit_kretprobe, mode == MODE_KPROBE);
 	bpf_program__set_autoload(s->progs.oom_kill_kprobe, mode == MODE_KPROBE);
-	bpf_program__set_autoload(s->progs.mark_victim_btf, !strcmp(mark_victim, "tp_btf"));
-	bpf_program__set_autoload(s->progs.mark_victim_raw, !strcmp(mark_victim, "raw_tp"));
+	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
+	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);
 
 	snprintf(what, sizeof(what), "set the ring buffer size");
 	err = bpf_map__set_max_entries(s->maps.events, o->ringbuf_size);
@@ -156,7 +171,7 @@ static int try_mode(struct tracer *t, enum oom_mode mode, const char *mark_victi
 	err = oomtrace_bpf__load(s);
 	if (err)
 		goto destroy_skel;
-	err = attach_mode(t, o, what, sizeof(what));
+	err = attach_mode(a, o, what, sizeof(what));
 	if (err)
 		goto destroy_skel;
 	return 0;
@@ -168,22 +183,23 @@ destroy_skel:
 
 		snprintf(why + n, len - n, " [%s]", first_warning);
 	}
-	tracer_stop(t);
+	attachment_stop(a);
 	return err;
 }
 
-static int try_all_tracepoints(struct tracer *t, enum oom_mode mode,
-			       const struct attach_opts *o, char *why, size_t len)
+/* One mode, with each way to hook mark_victim. */
+static int try_hooks(struct attachment *a, enum oom_mode mode,
+		     const struct attach_opts *o, char *why, size_t len)
 {
 	char first[512];
 	size_t n;
 	int err;
 
-	err = try_mode(t, mode, "tp_btf", o, first, sizeof(first));
+	err = try_mode(a, mode, HOOK_TP_BTF, o, first, sizeof(first));
 	if (!err)
 		return 0;
 	/* raw_tp sees the same arguments on kernels without tp_btf */
-	err = try_mode(t, mode, "raw_tp", o, why, len);
+	err = try_mode(a, mode, HOOK_RAW_TP, o, why, len);
 	if (!err)
 		return 0;
 	/* say it once when mark_victim's attach type made no difference */
@@ -194,20 +210,21 @@ static int try_all_tracepoints(struct tracer *t, enum oom_mode mode,
 	return err;
 }
 
-int tracer_start(struct tracer *t, enum oom_mode mode, const struct attach_opts *o,
-		 char *why, size_t len)
+int attachment_start(struct attachment *a, enum oom_mode mode,
+		     const struct attach_opts *o, char *why, size_t len)
 {
+	enum oom_mode m;
 	size_t used = 0;
-	int m, err = -EINVAL;
+	int err = -EINVAL;
 
 	if (mode != MODE_AUTO)
-		return try_all_tracepoints(t, mode, o, why, len);
+		return try_hooks(a, mode, o, why, len);
 	why[0] = '\0';
-	for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+	for_each_mode(m) {
 		used += snprintf(why + used, len - used, "%s: ", mode_name(m));
 		if (used >= len)
 			break;
-		err = try_all_tracepoints(t, m, o, why + used, len - used);
+		err = try_hooks(a, m, o, why + used, len - used);
 		if (!err)
 			return 0;
 		used = strlen(why);

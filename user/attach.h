@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Attach-mode choice: each mode is tried for real, never assumed from a
- * kernel version. */
+/* The attach layer: loads the BPF programs of one mode and attaches them.
+ * Each mode is tried for real, never assumed from a kernel version. */
 #ifndef __ATTACH_H
 #define __ATTACH_H
 
 #include <stddef.h>
-#include "event.h"
+#include "mode.h"
 
 struct ksyms;
 struct oomtrace_bpf;
 struct bpf_link;
+
+/* How oom:mark_victim is hooked: BTF-typed where the kernel has it. */
+enum mark_victim_hook {
+	HOOK_TP_BTF,
+	HOOK_RAW_TP,
+	NR_HOOKS,
+};
 
 struct attach_opts {
 	const char *btf_path;	/* BTF for CO-RE; NULL: the kernel's own */
@@ -17,22 +24,28 @@ struct attach_opts {
 	const struct ksyms *ks;	/* resolves kprobe targets; may be NULL */
 };
 
-struct tracer {
+struct attachment {
 	struct oomtrace_bpf *skel;
 	struct bpf_link *links[4];
 	int nr_links;
 	enum oom_mode mode;
-	const char *mark_victim;	/* "tp_btf" or "raw_tp" */
+	enum mark_victim_hook hook;
 };
 
 /* libbpf's messages go to stderr with verbose, else are kept as reasons. */
 void attach_setup_libbpf(int verbose);
 
-/* Start the tracer in mode (MODE_AUTO: fentry, else kprobe, else
- * tracepoint). On failure returns -errno and why[] says, per mode tried,
- * what failed. */
-int tracer_start(struct tracer *t, enum oom_mode mode, const struct attach_opts *o,
-		 char *why, size_t len);
-void tracer_stop(struct tracer *t);
+const char *hook_name(enum mark_victim_hook hook);
+
+/* Attach in mode (MODE_AUTO: the first of fentry, kprobe, tracepoint that
+ * works). On failure returns -errno and why[] says, per mode tried, what
+ * failed. */
+int attachment_start(struct attachment *a, enum oom_mode mode,
+		     const struct attach_opts *o, char *why, size_t len);
+void attachment_stop(struct attachment *a);
+
+/* The ring buffer of records, and the per-CPU count of failed reserves. */
+int attachment_events_fd(const struct attachment *a);
+int attachment_drops_fd(const struct attachment *a);
 
 #endif /* __ATTACH_H */

@@ -2,21 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "episode.h"
-#include "kallsyms.h"
-
-/* What the trigger's kernel stack at oom:mark_victim shows. */
-enum {
-	STACK_KILL = 1 << 0,	/* __oom_kill_process(): a kill, not a shortcut */
-	STACK_GROUP = 1 << 1,	/* oom_kill_memcg_member(): memory.oom.group */
-	STACK_MEMCG = 1 << 2,	/* mem_cgroup_out_of_memory(): a memcg OOM */
-};
 
 #define LAST_TRIGGERS 64
 
 struct pending {
 	struct pending *next;
 	__u64 kernel_id;
-	struct oom_event *victims;
+	struct oomtrace_victim_rec *victims;
 	size_t nr, cap;
 	int have_end;
 	struct oomtrace_end_rec end;
@@ -25,8 +17,8 @@ struct pending {
 
 struct episodes {
 	enum oom_mode mode;
-	const struct ksyms *ks;
-	int kill_frame;		/* __oom_kill_process() can show on a stack */
+	const struct record_env *env;
+	struct oom_record out;	/* too big for the stack of every caller */
 	episode_emit_fn emit;
 	void *ctx;
 	struct pending *pending;
@@ -40,7 +32,7 @@ struct episodes {
 	unsigned int last_pos;
 };
 
-struct episodes *episodes_new(enum oom_mode mode, const struct ksyms *ks,
+struct episodes *episodes_new(enum oom_mode mode, const struct record_env *env,
 			      episode_emit_fn emit, void *ctx)
 {
 	struct episodes *e = calloc(1, sizeof(*e));
@@ -48,9 +40,7 @@ struct episodes *episodes_new(enum oom_mode mode, const struct ksyms *ks,
 	if (!e)
 		return NULL;
 	e->mode = mode;
-	e->ks = ks;
-	/* a build that inlines it would make every kill look like a shortcut */
-	e->kill_frame = ks && ksyms_func(ks, "__oom_kill_process");
+	e->env = env;
 	e->emit = emit;
 	e->ctx = ctx;
 	return e;
@@ -75,91 +65,15 @@ void episodes_free(struct episodes *e)
 	free(e);
 }
 
-/* Once per victim: both the record and tracepoint episodes need it. */
-static unsigned int classify_stack(const struct episodes *e,
-				   const struct oomtrace_victim_rec *r)
+static void emit(struct episodes *e, const struct oomtrace_victim_rec *raw,
+		 __u64 episode, const struct oomtrace_end_rec *end, unsigned int stack)
 {
-	unsigned int flags = 0;
-	int i, n = e->ks ? rec_stack_depth(r) : 0;
+	struct record_src src = {
+		.mode = e->mode, .episode = episode, .raw = raw, .end = end, .stack = stack,
+	};
 
-	for (i = 0; i < n; i++) {
-		const struct ksym *sym = ksyms_find(e->ks, r->stack[i]);
-
-		if (!sym)
-			continue;
-		if (ksym_is(sym->name, "__oom_kill_process"))
-			flags |= STACK_KILL;
-		else if (ksym_is(sym->name, "oom_kill_memcg_member"))
-			flags |= STACK_GROUP;
-		else if (ksym_is(sym->name, "mem_cgroup_out_of_memory"))
-			flags |= STACK_MEMCG;
-	}
-	return flags;
-}
-
-/* Fill in what the raw record implies, and name what it cannot. */
-static void finish(const struct episodes *e, struct oom_event *ev, __u64 episode,
-		   const struct oomtrace_end_rec *end, unsigned int stack)
-{
-	const struct oomtrace_victim_rec *r = &ev->rec;
-	const struct oomtrace_oom *oom = &r->oom;
-	int classified = e->ks && rec_stack_depth(r);
-	int told = classified && e->kill_frame;	/* killed or exiting */
-
-	ev->episode = episode;
-	ev->mode = e->mode;
-	ev->missing = 0;
-	ev->message = NULL;
-	ev->constraint = OOMTRACE_CONSTRAINT_NONE;
-	ev->duration_ns = 0;
-
-	if (!rec_stack_depth(r))
-		ev->missing |= MISS_STACK;
-	if (told)
-		ev->outcome = stack & STACK_KILL ? OUTCOME_KILLED : OUTCOME_EXITING;
-	else
-		ev->missing |= MISS_OUTCOME;
-
-	if (oom->flags & OOMTRACE_OOM_KILL)
-		ev->constraint = oom->constraint;
-	else if (e->mode == MODE_TRACEPOINT && classified)
-		ev->constraint = stack & STACK_MEMCG ? OOMTRACE_CONSTRAINT_MEMCG :
-						       CONSTRAINT_GLOBAL;
-	else
-		ev->missing |= MISS_CONSTRAINT;
-
-	/* A shortcut on an exiting task kills nothing and prints nothing. */
-	if (!told || ev->outcome == OUTCOME_KILLED) {
-		if (oom->flags & OOMTRACE_OOM_KILL)
-			ev->message = oom->message;
-		else if (classified && (stack & STACK_MEMCG))
-			/* the only message out_of_memory() gives a memcg OOM */
-			ev->message = "Memory cgroup out of memory";
-		else
-			ev->missing |= MISS_MESSAGE;
-	}
-
-	if (!(oom->flags & OOMTRACE_OOM_ENTRY))
-		ev->missing |= MISS_GFP | MISS_OOM_MEMCG;
-	if (!(oom->flags & OOMTRACE_OOM_KILL))
-		ev->missing |= MISS_KILL;
-	/*
-	 * chosen_points belong to the task select_bad_process() chose: not to
-	 * the other members of a group kill, and not to anyone when
-	 * oom_kill_allocating_task skipped the selection (the kernel passes
-	 * this message on that path only).
-	 */
-	else if (r->victim.pid != oom->chosen_pid ||
-		 strstr(oom->message, "oom_kill_allocating_task"))
-		ev->missing |= MISS_POINTS;
-	if (end)
-		ev->duration_ns = end->duration_ns;
-	else
-		ev->missing |= MISS_DURATION;
-	if (!(r->flags & OOMTRACE_VICTIM_TASK))
-		ev->missing |= MISS_VICTIM;
-	if (!(r->flags & OOMTRACE_VICTIM_MM))
-		ev->missing |= MISS_VICTIM_MM;
+	record_build(&e->out, e->env, &src);
+	e->emit(&e->out, e->ctx);
 }
 
 static __u64 new_episode(struct episodes *e)
@@ -226,11 +140,9 @@ static void emit_pending(struct episodes *e, struct pending *p)
 		e->stats.episodes++;
 		e->stats.no_victim++;
 	}
-	for (i = 0; i < p->nr; i++) {
-		finish(e, &p->victims[i], episode, p->have_end ? &p->end : NULL,
-		       classify_stack(e, &p->victims[i].rec));
-		e->emit(&p->victims[i], e->ctx);
-	}
+	for (i = 0; i < p->nr; i++)
+		emit(e, &p->victims[i], episode, p->have_end ? &p->end : NULL,
+		     stack_classify(e->env, &p->victims[i]));
 	for (pp = &e->pending; *pp; pp = &(*pp)->next) {
 		if (*pp == p) {
 			*pp = p->next;
@@ -249,15 +161,13 @@ static void maybe_emit(struct episodes *e, struct pending *p)
 void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r,
 			 __u64 now_ns)
 {
-	struct oom_event ev, *v;
+	struct oomtrace_victim_rec *v;
 	struct pending *p;
 
 	if (!r->hdr.episode) {
-		unsigned int stack = classify_stack(e, r);
+		unsigned int stack = stack_classify(e->env, r);
 
-		ev.rec = *r;
-		finish(e, &ev, episode_by_stack(e, r, stack), NULL, stack);
-		e->emit(&ev, e->ctx);
+		emit(e, r, episode_by_stack(e, r, stack), NULL, stack);
 		return;
 	}
 	p = find_pending(e, r->hdr.episode);
@@ -274,7 +184,7 @@ void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r
 		p->victims = v;
 		p->cap = cap;
 	}
-	p->victims[p->nr++].rec = *r;
+	p->victims[p->nr++] = *r;
 	p->last_ns = now_ns;
 	maybe_emit(e, p);
 }

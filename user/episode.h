@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Episode assembly: joins the pieces the kernel side streams (a record per
- * victim, one at out_of_memory() return) into one finished record per
- * victim, in any arrival order, and numbers episodes.
+ * victim, one at out_of_memory() return) in any arrival order, numbers the
+ * episodes, and hands out one finished record per victim.
  */
 #ifndef __EPISODE_H
 #define __EPISODE_H
 
-#include "event.h"
+#include "record.h"
 
-struct ksyms;
 struct episodes;
 
-typedef void (*episode_emit_fn)(const struct oom_event *ev, void *ctx);
+typedef void (*episode_emit_fn)(const struct oom_record *r, void *ctx);
 
 struct episode_stats {
 	__u64 episodes;		/* with a victim, or out_of_memory() calls without */
@@ -21,8 +20,8 @@ struct episode_stats {
 	__u64 nomem;		/* records dropped for want of memory */
 };
 
-/* ks may be NULL: stacks then cannot be classified (fields go missing). */
-struct episodes *episodes_new(enum oom_mode mode, const struct ksyms *ks,
+/* env must outlive the assembly. */
+struct episodes *episodes_new(enum oom_mode mode, const struct record_env *env,
 			      episode_emit_fn emit, void *ctx);
 void episodes_free(struct episodes *e);
 

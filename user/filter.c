@@ -1,38 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include "cgroup.h"
 #include "filter.h"
 
-static int comm_is(const char *comm, const char *want)
+static int pid_is(const struct oom_record *r, const struct record_task *t, __u32 pid)
 {
-	return !strncmp(comm, want, OOMTRACE_COMM_LEN);
+	return record_task_has(r, t, RF_VICTIM_PID) && t->pid == pid;
 }
 
-int filter_match(const struct filter *f, const struct oom_event *ev)
+static int comm_is(const struct oom_record *r, const struct record_task *t,
+		   const char *comm)
 {
-	const struct oomtrace_victim_rec *r = &ev->rec;
-	int victim = !(ev->missing & MISS_VICTIM);
-	char path[CGPATH_MAX];
+	return record_task_has(r, t, RF_VICTIM_COMM) && !strcmp(t->comm, comm);
+}
 
-	if (f->have_pid && r->trigger.pid != f->pid &&
-	    !(victim && r->victim.pid == f->pid))
+int filter_match(const struct filter *f, const struct oom_record *r)
+{
+	if (f->have_pid && !pid_is(r, &r->trigger, f->pid) && !pid_is(r, &r->victim, f->pid))
 		return 0;
-	if (f->comm && !comm_is(r->trigger.comm, f->comm) &&
-	    !(victim && comm_is(r->victim.comm, f->comm)))
+	if (f->comm && !comm_is(r, &r->trigger, f->comm) && !comm_is(r, &r->victim, f->comm))
 		return 0;
-	if (f->cgroup) {
-		int hit = 0;
-
-		if (victim) {
-			cgpath_format(&r->victim.memcg, path, sizeof(path));
-			hit = cgpath_under(path, f->cgroup);
-		}
-		if (!hit && !(ev->missing & MISS_OOM_MEMCG) && r->oom.memcg_set) {
-			cgpath_format(&r->oom.memcg, path, sizeof(path));
-			hit = cgpath_under(path, f->cgroup);
-		}
-		if (!hit)
-			return 0;
-	}
-	return 1;
+	if (!f->cgroup)
+		return 1;
+	if (record_has(r, RF_VICTIM_MEMCG) && cgpath_under(r->victim.memcg, f->cgroup))
+		return 1;
+	return record_has(r, RF_OOM_MEMCG) && cgpath_under(r->oom_memcg, f->cgroup);
 }

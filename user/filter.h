@@ -2,7 +2,7 @@
 #ifndef __FILTER_H
 #define __FILTER_H
 
-#include "event.h"
+#include "record.h"
 
 struct filter {
 	const char *cgroup;	/* hierarchy path, from cgroup_resolve() */
@@ -13,6 +13,6 @@ struct filter {
 
 /* --cgroup: the victim's memcg or the OOM domain at or under the path;
  * --pid and --comm: the victim or the trigger. All given must match. */
-int filter_match(const struct filter *f, const struct oom_event *ev);
+int filter_match(const struct filter *f, const struct oom_record *r);
 
 #endif /* __FILTER_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* oomtrace: the command line. */
+/* oomtrace: the command line. Each subcommand lists the options it takes. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -23,12 +23,13 @@
 #define CAP_BPF		39
 
 static const char usage[] =
-"Usage: oomtrace [OPTIONS]          trace OOM kills, one record per victim\n"
-"       oomtrace probe [--json]     report what this kernel lets oomtrace see\n"
+"Usage: oomtrace [trace] [OPTIONS]  trace OOM kills, one record per victim\n"
+"       oomtrace probe [--json] [--btf FILE] [-v]\n"
+"                                   what this kernel lets oomtrace see, and why not\n"
 "       oomtrace stats [--json]     what the oomtrace kernel module recorded\n"
 "\n"
 "  -m, --mode MODE        auto (default), fentry, kprobe or tracepoint\n"
-"  -j, --json             JSON lines (schema in README.md)\n"
+"  -j, --json             JSON lines (schema: schema/oomtrace.schema.json)\n"
 "  -o, --output FILE      write records to FILE instead of stdout\n"
 "      --cgroup DIR       only OOMs whose victim or OOM domain is at or under\n"
 "                         this memory cgroup directory\n"
@@ -41,22 +42,57 @@ static const char usage[] =
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             show this help\n";
 
-enum { OPT_CGROUP = 256, OPT_COMM, OPT_BTF, OPT_RINGBUF };
+enum opt {
+	OPT_MODE,
+	OPT_JSON,
+	OPT_OUTPUT,
+	OPT_CGROUP,
+	OPT_PID,
+	OPT_COMM,
+	OPT_COUNT,
+	OPT_DURATION,
+	OPT_BTF,
+	OPT_RINGBUF,
+	OPT_VERBOSE,
+	NR_OPTS,
+};
 
+#define OPT_VAL(o)	(256 + (o))	/* getopt's value for a long option */
+#define OPT(o)		(1U << OPT_##o)
+
+/* in enum opt order: opt_name() indexes it */
 static const struct option longopts[] = {
-	{ "mode", required_argument, NULL, 'm' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "comm", required_argument, NULL, OPT_COMM },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "btf", required_argument, NULL, OPT_BTF },
-	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "mode", required_argument, NULL, OPT_VAL(OPT_MODE) },
+	{ "json", no_argument, NULL, OPT_VAL(OPT_JSON) },
+	{ "output", required_argument, NULL, OPT_VAL(OPT_OUTPUT) },
+	{ "cgroup", required_argument, NULL, OPT_VAL(OPT_CGROUP) },
+	{ "pid", required_argument, NULL, OPT_VAL(OPT_PID) },
+	{ "comm", required_argument, NULL, OPT_VAL(OPT_COMM) },
+	{ "count", required_argument, NULL, OPT_VAL(OPT_COUNT) },
+	{ "duration", required_argument, NULL, OPT_VAL(OPT_DURATION) },
+	{ "btf", required_argument, NULL, OPT_VAL(OPT_BTF) },
+	{ "ringbuf-size", required_argument, NULL, OPT_VAL(OPT_RINGBUF) },
+	{ "verbose", no_argument, NULL, OPT_VAL(OPT_VERBOSE) },
 	{ "help", no_argument, NULL, 'h' },
 	{}
+};
+
+static const char shortopts[] = ":m:jo:p:c:d:vh";
+static const char short_of[NR_OPTS] = {
+	[OPT_MODE] = 'm', [OPT_JSON] = 'j', [OPT_OUTPUT] = 'o', [OPT_PID] = 'p',
+	[OPT_COUNT] = 'c', [OPT_DURATION] = 'd', [OPT_VERBOSE] = 'v',
+};
+
+/* What was given, as given: each subcommand checks and parses its own. */
+struct cli {
+	unsigned int given;		/* OPT() bits */
+	const char *arg[NR_OPTS];
+};
+
+struct cmd {
+	const char *name;
+	int (*run)(const struct cli *c);
+	unsigned int opts;		/* OPT() bits it takes */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -65,19 +101,6 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs(" (see oomtrace --help)\n", stderr);
 	return 2;
-}
-
-static int parse_mode(const char *s, enum oom_mode *mode)
-{
-	enum oom_mode m;
-
-	for (m = MODE_FENTRY; m <= MODE_AUTO; m++) {
-		if (!strcmp(s, mode_name(m))) {
-			*mode = m;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
@@ -109,125 +132,193 @@ static int have_bpf_privileges(void)
 	       ((eff >> CAP_BPF & 1) && (eff >> CAP_PERFMON & 1));
 }
 
-static struct btf *load_btf(const char *path)
+/* Privileges and the kernel's BTF, for the subcommands that load BPF. */
+static struct btf *bpf_prepare(const struct cli *c)
 {
+	const char *path = c->arg[OPT_BTF];
 	struct btf *btf;
 
+	if (!have_bpf_privileges()) {
+		fprintf(stderr, "oomtrace: need root (CAP_BPF and CAP_PERFMON) to load BPF programs\n");
+		return NULL;
+	}
 	if (!path && access(DEFAULT_BTF, R_OK)) {
 		fprintf(stderr, "oomtrace: no kernel BTF at %s (the kernel needs "
 			"CONFIG_DEBUG_INFO_BTF=y); give one with --btf FILE\n", DEFAULT_BTF);
 		return NULL;
 	}
 	btf = btf__parse(path ? path : DEFAULT_BTF, NULL);
-	if (!btf)
+	if (!btf) {
 		fprintf(stderr, "oomtrace: failed to read BTF from %s: %s\n",
 			path ? path : DEFAULT_BTF, strerror(errno));
+		return NULL;
+	}
+	attach_setup_libbpf(c->given & OPT(VERBOSE));
 	return btf;
+}
+
+/* The filters and limits of a trace; 0 or the usage error's exit code. */
+static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgroup,
+			    size_t cgroup_len)
+{
+	const char *a;
+	unsigned long v;
+	char *end;
+	int err;
+
+	if ((a = c->arg[OPT_MODE]) && mode_parse(a, &o->mode))
+		return usage_error("unknown mode '%s': use auto, fentry, kprobe or tracepoint", a);
+	if ((a = c->arg[OPT_CGROUP])) {
+		err = cgroup_resolve(a, cgroup, cgroup_len);
+		if (err == -EINVAL)
+			return usage_error("--cgroup %s is not a directory of a memory "
+					   "cgroup hierarchy", a);
+		if (err) {
+			fprintf(stderr, "oomtrace: --cgroup %s: %s\n", a, strerror(-err));
+			return 2;
+		}
+		o->filter.cgroup = cgroup;
+	}
+	if ((a = c->arg[OPT_PID])) {
+		if (parse_ulong(a, INT_MAX, &v) || !v)
+			return usage_error("invalid pid '%s'", a);
+		o->filter.have_pid = 1;
+		o->filter.pid = v;
+	}
+	/* the kernel keeps 15 bytes of a task's name */
+	if ((a = c->arg[OPT_COMM]) && strlen(a) >= OOMTRACE_COMM_LEN)
+		return usage_error("--comm '%s' is longer than a task name can be (15 bytes)", a);
+	o->filter.comm = a;
+	if ((a = c->arg[OPT_COUNT])) {
+		if (parse_ulong(a, LONG_MAX, &v) || !v)
+			return usage_error("invalid count '%s'", a);
+		o->count = v;
+	}
+	if ((a = c->arg[OPT_DURATION])) {
+		o->duration = strtod(a, &end);
+		if (end == a || *end || !(o->duration > 0) || o->duration > 1e9)
+			return usage_error("invalid duration '%s'", a);
+	}
+	if ((a = c->arg[OPT_RINGBUF])) {
+		if (parse_ulong(a, 1UL << 30, &v) || v < (unsigned long)getpagesize() ||
+		    (v & (v - 1)))
+			return usage_error("invalid ring buffer size '%s': a power of two "
+					   "from the page size to 1073741824", a);
+		o->ringbuf_size = v;
+	}
+	o->json = !!(c->given & OPT(JSON));
+	o->output = c->arg[OPT_OUTPUT];
+	o->btf_path = c->arg[OPT_BTF];
+	return 0;
+}
+
+static int cmd_trace(const struct cli *c)
+{
+	struct trace_opts o = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF };
+	char cgroup[PATH_MAX];
+	struct trace *t;
+	struct btf *btf;
+	int status;
+
+	status = parse_trace_opts(c, &o, cgroup, sizeof(cgroup));
+	if (status)
+		return status;
+	btf = bpf_prepare(c);
+	if (!btf)
+		return 1;
+	o.btf = btf;
+	t = trace_open(&o, &status);
+	if (t) {
+		status = trace_run(t);
+		status = trace_close(t) || status;
+	}
+	btf__free(btf);
+	return status;
+}
+
+static int cmd_probe(const struct cli *c)
+{
+	struct btf *btf = bpf_prepare(c);
+	int status;
+
+	if (!btf)
+		return 1;
+	status = probe_run(btf, c->arg[OPT_BTF], c->given & OPT(JSON));
+	btf__free(btf);
+	return status;
+}
+
+/* The module's debugfs files need no BPF privileges. */
+static int cmd_stats(const struct cli *c)
+{
+	return stats_run(c->given & OPT(JSON));
+}
+
+static const struct cmd cmds[] = {
+	{ "trace", cmd_trace, OPT(MODE) | OPT(JSON) | OPT(OUTPUT) | OPT(CGROUP) | OPT(PID) |
+			      OPT(COMM) | OPT(COUNT) | OPT(DURATION) | OPT(BTF) |
+			      OPT(RINGBUF) | OPT(VERBOSE) },
+	{ "probe", cmd_probe, OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
+	{ "stats", cmd_stats, OPT(JSON) },
+};
+
+static const char *opt_name(enum opt o)
+{
+	return longopts[o].name;
+}
+
+/* Options first or after the subcommand alike; 0, 1 for --help, or 2. */
+static int parse_cli(int argc, char **argv, struct cli *c, const struct cmd **cmd)
+{
+	unsigned int i;
+	int v, o;
+
+	opterr = 0;
+	while ((v = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (v == 'h')
+			return 1;
+		if (v == ':')
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		for (o = 0; o < NR_OPTS; o++)
+			if (v == OPT_VAL(o) || (short_of[o] && v == short_of[o]))
+				break;
+		if (o == NR_OPTS)
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		c->given |= 1U << o;
+		c->arg[o] = optarg;
+	}
+	*cmd = &cmds[0];
+	if (optind < argc) {
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (!strcmp(argv[optind], cmds[i].name))
+				*cmd = &cmds[i];
+		if (strcmp(argv[optind], (*cmd)->name))
+			return usage_error("unknown command '%s'", argv[optind]);
+		if (optind + 1 < argc)
+			return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	}
+	for (o = 0; o < NR_OPTS; o++) {
+		if ((c->given & ~(*cmd)->opts) >> o & 1) {
+			fprintf(stderr, "oomtrace: %s does not take --%s (see oomtrace --help)\n",
+				(*cmd)->name, opt_name(o));
+			return 2;
+		}
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct trace_opts o = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF };
-	char cgroup[PATH_MAX];
-	unsigned long v;
-	int opt, err, verbose = 0, probe = 0;
-	struct btf *btf;
+	const struct cmd *cmd = NULL;
+	struct cli c = {};
+	int err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":m:jo:p:c:d:vh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'm':
-			if (parse_mode(optarg, &o.mode))
-				return usage_error("unknown mode '%s': use auto, fentry, "
-						   "kprobe or tracepoint", optarg);
-			break;
-		case 'j':
-			o.json = 1;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case OPT_CGROUP:
-			err = cgroup_resolve(optarg, cgroup, sizeof(cgroup));
-			if (err == -EINVAL)
-				return usage_error("--cgroup %s is not a directory of a "
-						   "memory cgroup hierarchy", optarg);
-			if (err) {
-				fprintf(stderr, "oomtrace: --cgroup %s: %s\n", optarg,
-					strerror(-err));
-				return 2;
-			}
-			o.filter.cgroup = cgroup;
-			break;
-		case 'p':
-			if (parse_ulong(optarg, INT_MAX, &v) || !v)
-				return usage_error("invalid pid '%s'", optarg);
-			o.filter.have_pid = 1;
-			o.filter.pid = v;
-			break;
-		case OPT_COMM:
-			/* the kernel keeps 15 bytes of a task's name */
-			if (strlen(optarg) >= OOMTRACE_COMM_LEN)
-				return usage_error("--comm '%s' is longer than a task name "
-						   "can be (15 bytes)", optarg);
-			o.filter.comm = optarg;
-			break;
-		case 'c':
-			if (parse_ulong(optarg, LONG_MAX, &v) || !v)
-				return usage_error("invalid count '%s'", optarg);
-			o.count = v;
-			break;
-		case 'd': {
-			char *end;
-
-			o.duration = strtod(optarg, &end);
-			if (end == optarg || *end || !(o.duration > 0) || o.duration > 1e9)
-				return usage_error("invalid duration '%s'", optarg);
-			break;
-		}
-		case OPT_BTF:
-			o.btf_path = optarg;
-			break;
-		case OPT_RINGBUF:
-			if (parse_ulong(optarg, 1UL << 30, &v) || v < (unsigned long)getpagesize() ||
-			    (v & (v - 1)))
-				return usage_error("invalid ring buffer size '%s': a power "
-						   "of two from the page size to 1073741824", optarg);
-			o.ringbuf_size = v;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		}
+	err = parse_cli(argc, argv, &c, &cmd);
+	if (err == 1) {
+		fputs(usage, stdout);
+		return 0;
 	}
-	if (optind < argc) {
-		if (optind + 1 < argc)
-			return usage_error("unexpected argument '%s'", argv[optind + 1]);
-		/* the module's debugfs files need no BPF privileges */
-		if (!strcmp(argv[optind], "stats"))
-			return stats_run(o.json);
-		if (strcmp(argv[optind], "probe"))
-			return usage_error("unexpected argument '%s'", argv[optind]);
-		probe = 1;
-	}
-
-	if (!have_bpf_privileges()) {
-		fprintf(stderr, "oomtrace: need root (CAP_BPF and CAP_PERFMON) to load BPF programs\n");
-		return 1;
-	}
-	btf = load_btf(o.btf_path);
-	if (!btf)
-		return 1;
-	o.btf = btf;
-	attach_setup_libbpf(verbose);
-	err = probe ? probe_run(btf, o.btf_path, o.json) : trace_run(&o);
-	btf__free(btf);
-	return err;
+	if (err)
+		return err;
+	return cmd->run(&c);
 }

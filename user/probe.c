@@ -9,6 +9,7 @@
 #include "json.h"
 #include "kallsyms.h"
 #include "probe.h"
+#include "record.h"
 
 static int struct_has_member(const struct btf *btf, const char *type, const char *member)
 {
@@ -46,44 +47,45 @@ static const char *rss_stat_layout(const struct btf *btf)
 
 struct mode_result {
 	int ok;
-	const char *mark_victim;
+	enum mark_victim_hook hook;
 	char why[1024];
 };
 
-static void missing_list(unsigned int missing, FILE *f, struct jw *j)
+static void missing_list(enum oom_mode mode, FILE *f, struct jw *j)
 {
+	__u64 unknown = record_mode_unknown(mode);
 	unsigned int i;
 
-	for (i = 0; i < nr_missing_fields; i++) {
-		if (!(missing & missing_fields[i].bit))
+	for (i = 0; i < NR_RECORD_FIELDS; i++) {
+		if (!(unknown & RF_BIT(i)))
 			continue;
 		if (j)
-			jw_str(j, NULL, missing_fields[i].name);
+			jw_str(j, NULL, record_field_name(i));
 		else
-			fprintf(f, " %s", missing_fields[i].name);
+			fprintf(f, " %s", record_field_name(i));
 	}
 }
 
 int probe_run(const struct btf *btf, const char *btf_path, int json)
 {
 	struct attach_opts o = { .btf_path = btf_path, .ringbuf_size = getpagesize() };
-	struct mode_result res[MODE_COUNT] = {};
-	enum oom_mode m, picked = MODE_COUNT;
+	struct mode_result res[MODE_END] = {};
+	enum oom_mode m, picked = MODE_AUTO;
+	struct attachment a;
 	struct ksyms *ks;
 	struct utsname u;
-	struct tracer t;
 	int ksyms_err;
 
 	uname(&u);
 	ks = ksyms_load(NULL);
 	ksyms_err = ks ? 0 : errno;
 	o.ks = ks;
-	for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
-		res[m].ok = !tracer_start(&t, m, &o, res[m].why, sizeof(res[m].why));
+	for_each_mode(m) {
+		res[m].ok = !attachment_start(&a, m, &o, res[m].why, sizeof(res[m].why));
 		if (res[m].ok) {
-			res[m].mark_victim = t.mark_victim;
-			tracer_stop(&t);
-			if (picked == MODE_COUNT)
+			res[m].hook = a.hook;
+			attachment_stop(&a);
+			if (picked == MODE_AUTO)
 				picked = m;
 		}
 	}
@@ -99,18 +101,18 @@ int probe_run(const struct btf *btf, const char *btf_path, int json)
 		jw_str(&j, "mark_victim_layout", mark_victim_layout(btf));
 		jw_str(&j, "rss_stat_layout", rss_stat_layout(btf));
 		jw_obj_open(&j, "modes");
-		for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+		for_each_mode(m) {
 			jw_obj_open(&j, mode_name(m));
 			jw_bool(&j, "available", res[m].ok);
-			jw_str(&j, "mark_victim", res[m].mark_victim);
+			jw_str(&j, "mark_victim", res[m].ok ? hook_name(res[m].hook) : NULL);
 			jw_str(&j, "reason", res[m].ok ? NULL : res[m].why);
 			jw_arr_open(&j, "missing");
-			missing_list(mode_missing(m), NULL, &j);
+			missing_list(m, NULL, &j);
 			jw_arr_close(&j);
 			jw_obj_close(&j);
 		}
 		jw_obj_close(&j);
-		jw_str(&j, "auto", picked < MODE_COUNT ? mode_name(picked) : NULL);
+		jw_str(&j, "auto", picked != MODE_AUTO ? mode_name(picked) : NULL);
 		jw_end(&j);
 	} else {
 		printf("kernel:      %s\n", u.release);
@@ -118,21 +120,21 @@ int probe_run(const struct btf *btf, const char *btf_path, int json)
 		printf("kallsyms:    %s\n", ksyms_err ? strerror(ksyms_err) : "readable");
 		printf("mark_victim: %s layout\n", mark_victim_layout(btf));
 		printf("rss_stat:    %s\n", rss_stat_layout(btf));
-		for (m = MODE_FENTRY; m < MODE_COUNT; m++) {
+		for_each_mode(m) {
 			if (res[m].ok)
 				printf("%-11s  available (mark_victim via %s)\n", mode_name(m),
-				       res[m].mark_victim);
+				       hook_name(res[m].hook));
 			else
 				printf("%-11s  unavailable: %s\n", mode_name(m), res[m].why);
 			printf("%-11s  fields it cannot see:", "");
-			if (!mode_missing(m))
+			if (!record_mode_unknown(m))
 				printf(" none");
-			missing_list(mode_missing(m), stdout, NULL);
+			missing_list(m, stdout, NULL);
 			if (m == MODE_TRACEPOINT)
 				printf(" (constraint: memcg or global, from the trigger's stack)");
 			printf("\n");
 		}
-		printf("auto:        %s\n", picked < MODE_COUNT ? mode_name(picked) : "none");
+		printf("auto:        %s\n", picked != MODE_AUTO ? mode_name(picked) : "none");
 	}
-	return picked < MODE_COUNT ? 0 : 1;
+	return picked != MODE_AUTO ? 0 : 1;
 }

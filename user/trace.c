@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The consumer: ring buffer -> episode assembly -> filters -> output. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,8 +13,7 @@
 #include "episode.h"
 #include "gfp.h"
 #include "kallsyms.h"
-#include "oomtrace.skel.h"
-#include "output.h"
+#include "sink.h"
 #include "timefmt.h"
 #include "trace.h"
 
@@ -24,6 +22,7 @@
  * without it after this long: generous, as a slow console can hold
  * out_of_memory() in dump_header() for seconds. */
 #define EPISODE_MAX_AGE_NS (30ULL * 1000 * 1000 * 1000)
+#define MAX_SINKS 4
 
 static volatile sig_atomic_t stop;
 
@@ -32,15 +31,23 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-struct ctx {
+struct trace {
 	const struct trace_opts *opts;
-	struct output out;
+	struct attachment att;
+	struct ksyms *ks;
+	struct gfp_table gfp;
+	struct record_env env;
 	struct episodes *episodes;
-	struct summary sum;
-	int drops_fd;
+	struct ring_buffer *rb;
+	FILE *out;
+	struct sink *sinks[MAX_SINKS];
+	const struct sink_ops *sink_ops[MAX_SINKS];
+	int nr_sinks;
+	struct trace_summary sum;
 	int ncpus;
-	int write_err;	/* records could not be written: stop, exit 1 */
-	__u64 *drops;	/* per-CPU values */
+	__u64 *drops;		/* per-CPU values */
+	int write_err;		/* a sink failed: stop, exit 1 */
+	__u64 deadline_ns;
 };
 
 static __u64 now_boot_ns(void)
@@ -51,64 +58,73 @@ static __u64 now_boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void emit(const struct oom_event *ev, void *data)
+static void sink_failed(struct trace *t, int err)
 {
-	struct ctx *c = data;
-
-	if (c->opts->count && c->sum.records >= (__u64)c->opts->count)
-		return;
-	if (!filter_match(&c->opts->filter, ev)) {
-		c->sum.filtered++;
-		return;
-	}
-	output_event(&c->out, ev);
-	c->sum.records++;
-	if (ferror(c->out.f) && !c->write_err) {
-		c->write_err = errno ? errno : EIO;
+	if (err && !t->write_err) {
+		t->write_err = -err;
 		stop = 1;
 	}
 }
 
-static int handle(void *data, void *buf, size_t size)
+static void emit(const struct oom_record *r, void *ctx)
+{
+	struct trace *t = ctx;
+	int i;
+
+	if (t->opts->count && t->sum.records >= (__u64)t->opts->count)
+		return;
+	if (!filter_match(&t->opts->filter, r)) {
+		t->sum.filtered++;
+		return;
+	}
+	for (i = 0; i < t->nr_sinks; i++)
+		sink_failed(t, t->sink_ops[i]->record(t->sinks[i], r));
+	t->sum.records++;
+}
+
+static int handle(void *ctx, void *buf, size_t size)
 {
 	const struct oomtrace_hdr *hdr = buf;
-	struct ctx *c = data;
+	struct trace *t = ctx;
 
 	if (size < sizeof(*hdr) || hdr->size > size) {
 		fprintf(stderr, "oomtrace: skipping a malformed record of %zu bytes\n", size);
 		return 0;
 	}
 	if (hdr->type == OOMTRACE_REC_VICTIM && size >= sizeof(struct oomtrace_victim_rec))
-		episodes_add_victim(c->episodes, buf, now_boot_ns());
+		episodes_add_victim(t->episodes, buf, now_boot_ns());
 	else if (hdr->type == OOMTRACE_REC_END && size >= sizeof(struct oomtrace_end_rec))
-		episodes_add_end(c->episodes, buf, now_boot_ns());
+		episodes_add_end(t->episodes, buf, now_boot_ns());
 	return 0;
 }
 
 /* Report new ring-buffer losses the moment they show. */
-static void check_drops(struct ctx *c)
+static void check_drops(struct trace *t)
 {
+	struct loss_report l = {};
 	__u32 zero = 0;
-	__u64 total = 0;
 	int i;
 
-	if (bpf_map_lookup_elem(c->drops_fd, &zero, c->drops))
+	if (bpf_map_lookup_elem(attachment_drops_fd(&t->att), &zero, t->drops))
 		return;
-	for (i = 0; i < c->ncpus; i++)
-		total += c->drops[i];
-	if (total > c->sum.lost) {
-		output_lost(&c->out, total - c->sum.lost, total, now_boot_ns());
-		c->sum.lost = total;
-	}
+	for (i = 0; i < t->ncpus; i++)
+		l.total += t->drops[i];
+	if (l.total <= t->sum.lost)
+		return;
+	l.count = l.total - t->sum.lost;
+	l.time_ns = (int64_t)now_boot_ns() + t->env.boot_to_unix_ns;
+	t->sum.lost = l.total;
+	for (i = 0; i < t->nr_sinks; i++)
+		sink_failed(t, t->sink_ops[i]->lost(t->sinks[i], &l));
 }
 
-static int done(const struct ctx *c, __u64 deadline_ns)
+static int done(const struct trace *t)
 {
 	if (stop)
 		return 1;
-	if (c->opts->count && c->sum.records >= (__u64)c->opts->count)
+	if (t->opts->count && t->sum.records >= (__u64)t->opts->count)
 		return 1;
-	return deadline_ns && now_boot_ns() >= deadline_ns;
+	return t->deadline_ns && now_boot_ns() >= t->deadline_ns;
 }
 
 /*
@@ -129,73 +145,111 @@ static int protect_from_oom_killer(void)
 	return 0;
 }
 
-int trace_run(const struct trace_opts *o)
+static int open_sinks(struct trace *t)
 {
-	struct attach_opts aopts = { .btf_path = o->btf_path, .ringbuf_size = o->ringbuf_size };
-	struct ring_buffer *rb = NULL;
-	struct gfp_table gfp;
-	struct ksyms *ks;
-	struct tracer t = {};
-	struct ctx c = { .opts = o };
-	char why[2048];
-	__u64 deadline = 0;
-	int err, protect_err, lock_err, ret = 1;
+	struct sink_config cfg = { .f = t->out };
 
-	c.out.f = stdout;
-	if (o->output) {
-		c.out.f = fopen(o->output, "w");
-		if (!c.out.f) {
-			fprintf(stderr, "oomtrace: failed to open %s: %s\n", o->output,
-				strerror(errno));
-			return 1;
+	t->sink_ops[0] = t->opts->json ? &sink_json : &sink_text;
+	t->sinks[0] = t->sink_ops[0]->open(&cfg);
+	if (!t->sinks[0])
+		return -ENOMEM;
+	t->nr_sinks = 1;
+	return 0;
+}
+
+/* What the kernel side needs, and the consumer of what it writes. */
+static int start_consumer(struct trace *t, int *status)
+{
+	const struct trace_opts *o = t->opts;
+	struct attach_opts aopts = {
+		.btf_path = o->btf_path, .ringbuf_size = o->ringbuf_size, .ks = t->ks,
+	};
+	char why[2048];
+	int err;
+
+	err = attachment_start(&t->att, o->mode, &aopts, why, sizeof(why));
+	if (err) {
+		if (o->mode == MODE_AUTO) {
+			fprintf(stderr, "oomtrace: failed to attach in any mode:\n%s\n", why);
+		} else {
+			fprintf(stderr, "oomtrace: %s mode is not available on this kernel: %s\n",
+				mode_name(o->mode), why);
+			*status = EXIT_MODE_UNAVAILABLE;
 		}
+		return err;
+	}
+	t->sum.mode = t->att.mode;
+	errno = 0;	/* each failure below sets it */
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus > 0)
+		t->drops = calloc(t->ncpus, sizeof(*t->drops));
+	t->episodes = episodes_new(t->att.mode, &t->env, emit, t);
+	t->rb = ring_buffer__new(attachment_events_fd(&t->att), handle, t, NULL);
+	if (!t->drops || !t->episodes || !t->rb) {
+		err = t->ncpus < 0 ? t->ncpus : errno ? -errno : -ENOMEM;
+		fprintf(stderr, "oomtrace: failed to set up the consumer: %s\n", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static void free_consumer(struct trace *t)
+{
+	ring_buffer__free(t->rb);
+	episodes_free(t->episodes);
+	free(t->drops);
+	attachment_stop(&t->att);
+}
+
+static int close_output(struct trace *t)
+{
+	int i, err = 0;
+
+	for (i = 0; i < t->nr_sinks; i++)
+		t->sink_ops[i]->close(t->sinks[i]);
+	if (t->out && t->out != stdout && fclose(t->out))
+		err = -errno;
+	return err;
+}
+
+struct trace *trace_open(const struct trace_opts *o, int *status)
+{
+	struct trace *t = calloc(1, sizeof(*t));
+	int err, protect_err, lock_err;
+
+	*status = 1;
+	if (!t) {
+		fprintf(stderr, "oomtrace: failed to start: %s\n", strerror(ENOMEM));
+		return NULL;
+	}
+	t->opts = o;
+	t->out = o->output ? fopen(o->output, "w") : stdout;
+	if (!t->out) {
+		fprintf(stderr, "oomtrace: failed to open %s: %s\n", o->output, strerror(errno));
+		goto free_trace;
+	}
+	if (open_sinks(t)) {
+		fprintf(stderr, "oomtrace: failed to open the output: %s\n", strerror(ENOMEM));
+		goto close_output;
 	}
 	protect_err = protect_from_oom_killer();
-	ks = ksyms_load(NULL);
-	if (!ks)
+	t->ks = ksyms_load(NULL);
+	if (!t->ks)
 		fprintf(stderr, "oomtrace: failed to read /proc/kallsyms: %s; "
 			"stacks, outcome and kprobe targets will be unresolved\n",
 			strerror(errno));
-	err = gfp_table_init(&gfp, o->btf);
+	err = gfp_table_init(&t->gfp, o->btf);
 	if (err)
 		fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
 			"gfp_flags will be hex\n", strerror(-err));
-	c.out.json = o->json;
-	c.out.ks = ks;
-	c.out.gfp = &gfp;
-	c.out.boot_to_unix_ns = boottime_to_realtime_offset();
-	c.out.page_kb = sysconf(_SC_PAGESIZE) / 1024;
-
-	aopts.ks = ks;
-	err = tracer_start(&t, o->mode, &aopts, why, sizeof(why));
-	if (err) {
-		if (o->mode == MODE_AUTO)
-			fprintf(stderr, "oomtrace: failed to attach in any mode:\n%s\n", why);
-		else
-			fprintf(stderr, "oomtrace: %s mode is not available on this kernel: %s\n",
-				mode_name(o->mode), why);
-		if (o->mode != MODE_AUTO)
-			ret = EXIT_MODE_UNAVAILABLE;
-		goto close_output;
-	}
-	c.sum.mode = t.mode;
-	errno = 0;	/* each failure below sets it */
-	c.ncpus = libbpf_num_possible_cpus();
-	if (c.ncpus > 0)
-		c.drops = calloc(c.ncpus, sizeof(*c.drops));
-	c.drops_fd = bpf_map__fd(t.skel->maps.drops);
-	c.episodes = episodes_new(t.mode, ks, emit, &c);
-	rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), handle, &c, NULL);
-	if (!c.drops || !c.episodes || !rb) {
-		fprintf(stderr, "oomtrace: failed to set up the consumer: %s\n",
-			strerror(c.ncpus < 0 ? -c.ncpus : errno ? errno : ENOMEM));
+	record_env_init(&t->env, t->ks, &t->gfp);
+	if (start_consumer(t, status))
 		goto free_consumer;
-	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (o->duration > 0)
-		deadline = now_boot_ns() + (__u64)(o->duration * 1e9);
+		t->deadline_ns = now_boot_ns() + (__u64)(o->duration * 1e9);
 	/*
 	 * In a global OOM, reclaim takes the pages of our own code; faulting
 	 * them back in can fail and kill us (seen under a global OOM in QEMU).
@@ -203,52 +257,71 @@ int trace_run(const struct trace_opts *o)
 	 */
 	lock_err = mlockall(MCL_CURRENT) ? errno : 0;
 	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)",
-		mode_name(t.mode), t.mark_victim);
+		mode_name(t->att.mode), hook_name(t->att.hook));
 	if (protect_err)
 		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
 			strerror(protect_err));
 	if (lock_err)
 		fprintf(stderr, "; failed to lock its memory: %s", strerror(lock_err));
 	fputc('\n', stderr);
+	return t;
 
-	while (!done(&c, deadline)) {
-		err = ring_buffer__poll(rb, POLL_MS);
+free_consumer:
+	free_consumer(t);
+	ksyms_free(t->ks);
+close_output:
+	close_output(t);
+free_trace:
+	free(t);
+	return NULL;
+}
+
+int trace_run(struct trace *t)
+{
+	int err;
+
+	while (!done(t)) {
+		err = ring_buffer__poll(t->rb, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "oomtrace: failed to poll the ring buffer: %s\n",
 				strerror(-err));
-			goto free_consumer;
+			return 1;
 		}
-		check_drops(&c);
-		episodes_flush(c.episodes, now_boot_ns(), EPISODE_MAX_AGE_NS);
+		check_drops(t);
+		episodes_flush(t->episodes, now_boot_ns(), EPISODE_MAX_AGE_NS);
 	}
 	/* drain what the kernel already wrote before leaving */
-	ring_buffer__consume(rb);
-	episodes_flush(c.episodes, now_boot_ns(), 0);
-	check_drops(&c);
-	c.sum.episodes = episodes_stats(c.episodes)->episodes;
-	c.sum.no_victim = episodes_stats(c.episodes)->no_victim;
-	c.sum.incomplete = episodes_stats(c.episodes)->incomplete;
-	c.sum.lost += episodes_stats(c.episodes)->nomem;
-	output_summary(&c.out, &c.sum);
-	if (fflush(c.out.f) && !c.write_err)
-		c.write_err = errno;
-	if (c.write_err) {
-		fprintf(stderr, "oomtrace: failed to write records: %s\n",
-			strerror(c.write_err));
-		goto free_consumer;
-	}
-	ret = 0;
+	ring_buffer__consume(t->rb);
+	episodes_flush(t->episodes, now_boot_ns(), 0);
+	check_drops(t);
+	return 0;
+}
 
-free_consumer:
-	ring_buffer__free(rb);
-	episodes_free(c.episodes);
-	free(c.drops);
-	tracer_stop(&t);
-close_output:
-	ksyms_free(ks);
-	if (c.out.f != stdout && fclose(c.out.f) && !ret) {
-		fprintf(stderr, "oomtrace: failed to write records: %s\n", strerror(errno));
+int trace_close(struct trace *t)
+{
+	const struct episode_stats *es = episodes_stats(t->episodes);
+	struct trace_summary *s = &t->sum;
+	int i, err, ret = 0;
+
+	s->episodes = es->episodes;
+	s->no_victim = es->no_victim;
+	s->incomplete = es->incomplete;
+	s->lost += es->nomem;
+	free_consumer(t);
+	ksyms_free(t->ks);
+	for (i = 0; i < t->nr_sinks; i++)
+		sink_failed(t, t->sink_ops[i]->summary(t->sinks[i], s));
+	fprintf(stderr, "oomtrace: %llu records, %llu filtered out, %llu lost; "
+		"%llu OOM episodes (%llu without a victim, %llu incomplete)\n",
+		(unsigned long long)s->records, (unsigned long long)s->filtered,
+		(unsigned long long)s->lost, (unsigned long long)s->episodes,
+		(unsigned long long)s->no_victim, (unsigned long long)s->incomplete);
+	err = close_output(t);
+	if (t->write_err || err) {
+		fprintf(stderr, "oomtrace: failed to write records: %s\n",
+			strerror(t->write_err ? t->write_err : -err));
 		ret = 1;
 	}
+	free(t);
 	return ret;
 }

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Both sinks, offline: records built by record_build() from raw kernel-side
+ * pieces (no root, no OOM), rendered as text and as JSON lines and compared
+ * with golden files; the JSON read back by json-c must agree with the model
+ * on every field's known-ness, and validate against the schema.
+ * OOMTRACE_GOLDEN_UPDATE=1 rewrites the golden files: review their diff.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "kselftest_harness.h"
+#include "gfp.h"
+#include "kallsyms.h"
+#include "oomtest.h"
+#include "record.h"
+#include "sink.h"
+
+#define GOLDEN_TEXT "selftests/golden/records.txt"
+#define GOLDEN_JSON "selftests/golden/records.jsonl"
+
+static const char syms[] =
+	"ffffffff81100000 t mark_oom_victim\n"
+	"ffffffff81200000 t __oom_kill_process\n"
+	"ffffffff81300000 t oom_kill_memcg_member\n"
+	"ffffffff81400000 t oom_kill_process\n"
+	"ffffffff81500000 T out_of_memory\n"
+	"ffffffff81600000 t mem_cgroup_out_of_memory\n"
+	"ffffffff81700000 T __alloc_pages_slowpath\n"
+	"ffffffff81800000 t bpf_trace_run2\n";
+
+static const __u64 memcg_kill[] = {
+	0xffffffff81800010ULL,	/* BPF's own frame: skipped */
+	0xffffffff81100008ULL, 0xffffffff81200010ULL, 0xffffffff81400020ULL,
+	0xffffffff81500030ULL, 0xffffffff81600040ULL,
+	0xffffffff81001234ULL,	/* below every symbol: an address */
+};
+static const __u64 global_kill[] = {
+	0xffffffff81100008ULL, 0xffffffff81200010ULL, 0xffffffff81400020ULL,
+	0xffffffff81500030ULL, 0xffffffff81700050ULL,
+};
+static const __u64 exiting[] = {
+	0xffffffff81100008ULL, 0xffffffff81500030ULL, 0xffffffff81600040ULL,
+};
+
+/* Hostile names: quotes, backslash, control bytes, invalid UTF-8. */
+static const char hostile_comm[16] = "a \"b\"\\c\n\t\xff\xc3(";
+
+static void set_path(struct oomtrace_cgpath *p, const char *const *leaf_first, int n,
+		     int truncated)
+{
+	int i;
+
+	p->depth = n;
+	p->truncated = truncated;
+	for (i = 0; i < n; i++)
+		snprintf(p->name[i], sizeof(p->name[i]), "%s", leaf_first[i]);
+}
+
+static void set_stack(struct oomtrace_victim_rec *r, const __u64 *ips, int n)
+{
+	memcpy(r->stack, ips, n * sizeof(*ips));
+	r->stack_len = n * sizeof(*ips);
+}
+
+/* A fentry-mode memcg kill that saw everything. */
+static void full_kill(struct oomtrace_victim_rec *r)
+{
+	static const char *const app[] = { "app" };
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = OOMTRACE_REC_VICTIM;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = 5 * 1000000000ULL + 123456789;
+	r->hdr.episode = 1;
+	r->seq = 3;
+	r->flags = OOMTRACE_VICTIM_TASK | OOMTRACE_VICTIM_MM;
+	r->trigger = (struct oomtrace_task){ .pid = 4242, .tid = 4243, .uid = 1000,
+					     .comm = "worker" };
+	set_path(&r->trigger.memcg, app, 1, 0);
+	r->victim = r->trigger;
+	r->victim.tid = 4242;
+	r->total_vm = 10000;
+	r->anon_rss = 3000;
+	r->file_rss = 200;
+	r->shmem_rss = 10;
+	r->swap = 1;
+	r->pgtables_bytes = 90112;
+	r->oom.flags = OOMTRACE_OOM_ENTRY | OOMTRACE_OOM_KILL;
+	r->oom.gfp_mask = 0xcc0;
+	r->oom.order = 0;
+	r->oom.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	r->oom.totalpages = 12288;
+	r->oom.points = 3234;
+	r->oom.chosen_pid = 4242;
+	strcpy(r->oom.message, "Memory cgroup out of memory");
+	set_path(&r->oom.memcg, app, 1, 0);
+	r->oom.memcg_set = 1;
+	set_stack(r, memcg_kill, 7);
+}
+
+static void hostile(struct oomtrace_victim_rec *r)
+{
+	static const char *const deep[] = {
+		"leaf \"q\"", "back\\slash", "new\nline", "bad\xff\xfe", "c4", "c5",
+		"c6", "c7", "c8", "c9",
+	};
+
+	full_kill(r);
+	r->victim.pid = r->victim.tid = 777;
+	r->victim.uid = 65534;
+	r->victim.oom_score_adj = 500;
+	r->trigger.oom_score_adj = -17;
+	r->oom.chosen_pid = 777;
+	memcpy(r->victim.comm, hostile_comm, sizeof(hostile_comm));
+	set_path(&r->victim.memcg, deep, 10, 1);
+}
+
+/* Only mark_victim: the trigger's stack tells a memcg OOM. */
+static void tracepoint_memcg(struct oomtrace_victim_rec *r)
+{
+	full_kill(r);
+	memset(&r->oom, 0, sizeof(r->oom));
+}
+
+/* mark_oom_victim() straight from out_of_memory(): killed nothing. */
+static void exiting_shortcut(struct oomtrace_victim_rec *r)
+{
+	tracepoint_memcg(r);
+	set_stack(r, exiting, 3);
+}
+
+static void global_oom(struct oomtrace_victim_rec *r)
+{
+	full_kill(r);
+	r->oom.constraint = OOMTRACE_CONSTRAINT_NONE;
+	r->oom.memcg_set = 0;
+	r->oom.memcg.depth = 0;
+	r->oom.totalpages = 262144;
+	r->oom.gfp_mask = 0x140dca;
+	r->oom.order = 3;
+	strcpy(r->oom.message, "Out of memory");
+	set_stack(r, global_kill, 5);
+}
+
+/* A memory.oom.group member: chosen_points are another task's. */
+static void oom_group_member(struct oomtrace_victim_rec *r)
+{
+	full_kill(r);
+	r->victim.pid = r->victim.tid = 4300;
+}
+
+/* The victim's task_struct unreadable, and bpf_get_stack() failed. */
+static void victim_unreadable(struct oomtrace_victim_rec *r)
+{
+	tracepoint_memcg(r);
+	r->flags = 0;
+	r->stack_len = -14;
+}
+
+struct rec_case {
+	const char *name;
+	enum oom_mode mode;
+	int with_end;
+	void (*make)(struct oomtrace_victim_rec *r);
+};
+
+static const struct rec_case cases[] = {
+	{ "fentry memcg kill", MODE_FENTRY, 1, full_kill },
+	{ "hostile names", MODE_FENTRY, 1, hostile },
+	{ "tracepoint memcg kill", MODE_TRACEPOINT, 0, tracepoint_memcg },
+	{ "exiting shortcut", MODE_TRACEPOINT, 0, exiting_shortcut },
+	{ "global OOM", MODE_KPROBE, 1, global_oom },
+	{ "group member", MODE_FENTRY, 1, oom_group_member },
+	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable },
+};
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+FIXTURE(sinks) {
+	char ksyms_path[64];
+	struct ksyms *ks;
+	struct gfp_table gfp;
+	struct record_env env;
+	struct oom_record recs[NR_CASES];
+};
+
+FIXTURE_SETUP(sinks)
+{
+	struct oomtrace_end_rec end = { .duration_ns = 812345 };
+	struct oomtrace_victim_rec raw;
+	unsigned int i;
+	FILE *f;
+
+	snprintf(self->ksyms_path, sizeof(self->ksyms_path), "/tmp/sink-test-%d", getpid());
+	f = fopen(self->ksyms_path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(syms, f);
+	fclose(f);
+	self->ks = ksyms_load(self->ksyms_path);
+	ASSERT_NE(NULL, self->ks);
+	/* 6.1's gfp names; fixed clocks and pages, so output is the same anywhere */
+	ASSERT_EQ(0, gfp_table_init(&self->gfp, NULL));
+	record_env_init(&self->env, self->ks, &self->gfp);
+	self->env.boot_to_unix_ns = 1764547200LL * 1000000000;
+	self->env.page_kb = 4;
+	for (i = 0; i < NR_CASES; i++) {
+		struct record_src src = { .mode = cases[i].mode, .episode = i + 1,
+					  .raw = &raw };
+
+		cases[i].make(&raw);
+		src.end = cases[i].with_end ? &end : NULL;
+		src.stack = stack_classify(&self->env, &raw);
+		record_build(&self->recs[i], &self->env, &src);
+	}
+}
+
+FIXTURE_TEARDOWN(sinks)
+{
+	ksyms_free(self->ks);
+	unlink(self->ksyms_path);
+}
+
+/* Every record, a loss and the summary through one sink, into memory. */
+static char *render(struct __test_metadata *_metadata, FIXTURE_DATA(sinks) *self,
+		    const struct sink_ops *ops)
+{
+	struct loss_report lost = { .time_ns = 1764547260LL * 1000000000, .count = 2,
+				    .total = 5 };
+	struct trace_summary sum = { .mode = MODE_FENTRY, .records = NR_CASES,
+				     .filtered = 1, .lost = 5, .episodes = 6,
+				     .no_victim = 1, .incomplete = 2 };
+	struct sink_config cfg;
+	struct sink *s;
+	unsigned int i;
+	char *buf = NULL;
+	size_t len = 0;
+
+	cfg.f = open_memstream(&buf, &len);
+	s = ops->open(&cfg);
+	for (i = 0; i < NR_CASES; i++)
+		EXPECT_EQ(0, ops->record(s, &self->recs[i]));
+	EXPECT_EQ(0, ops->lost(s, &lost));
+	EXPECT_EQ(0, ops->summary(s, &sum));
+	ops->close(s);
+	fclose(cfg.f);
+	return buf;
+}
+
+static char *slurp_file(const char *path)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &cap, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Equal to the golden file; with OOMTRACE_GOLDEN_UPDATE set, rewrite it. */
+static void golden(struct __test_metadata *_metadata, const char *path, const char *got)
+{
+	char *want;
+	FILE *f;
+
+	if (getenv("OOMTRACE_GOLDEN_UPDATE")) {
+		f = fopen(path, "w");
+		ASSERT_NE(NULL, f);
+		fputs(got, f);
+		fclose(f);
+	}
+	want = slurp_file(path);
+	ASSERT_NE(NULL, want) TH_LOG("no golden file %s", path);
+	EXPECT_STREQ(want, got);
+	free(want);
+}
+
+TEST_F(sinks, text_is_golden)
+{
+	char *out = render(_metadata, self, &sink_text);
+
+	golden(_metadata, GOLDEN_TEXT, out);
+	free(out);
+}
+
+TEST_F(sinks, json_is_golden)
+{
+	char *out = render(_metadata, self, &sink_json);
+
+	golden(_metadata, GOLDEN_JSON, out);
+	free(out);
+}
+
+/* json-c reads every line back; each field of the model is there, null
+ * exactly when the model does not have it, and `missing` names exactly the
+ * unknown ones, in order. */
+TEST_F(sinks, json_nulls_follow_the_model)
+{
+	char *out = render(_metadata, self, &sink_json), *line, *save = NULL;
+	unsigned int i = 0, f, m;
+
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(line), *missing, *v;
+		const struct oom_record *r = &self->recs[i];
+
+		ASSERT_NE(NULL, o) TH_LOG("json-c rejected: %s", line);
+		if (strcmp(jstr(o, "type"), "oom_kill")) {
+			json_object_put(o);
+			continue;
+		}
+		ASSERT_GT(NR_CASES, i);
+		missing = jget(o, "missing");
+		ASSERT_NE(NULL, missing);
+		for (f = 0, m = 0; f < NR_RECORD_FIELDS; f++) {
+			const char *name = record_field_name(f);
+			const char *dot = strchr(name, '.');
+			struct json_object *parent = dot ? jget(o, "victim") : o;
+
+			ASSERT_TRUE(json_object_object_get_ex(parent, dot ? dot + 1 : name, &v))
+				TH_LOG("%s: no %s", cases[i].name, name);
+			EXPECT_EQ(record_has(r, f), v != NULL)
+				TH_LOG("%s: %s", cases[i].name, name);
+			if (!(r->unknown & RF_BIT(f)))
+				continue;
+			EXPECT_STREQ(name, json_object_get_string(
+					json_object_array_get_idx(missing, m)));
+			m++;
+		}
+		EXPECT_EQ(m, json_object_array_length(missing));
+		json_object_put(o);
+		i++;
+	}
+	EXPECT_EQ(NR_CASES, i);
+	free(out);
+}
+
+/* scripts/validate-records.py: 0 when every line is valid, else its reason. */
+static int schema_validate(const char *path, char *why, size_t len)
+{
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "python3 scripts/validate-records.py "
+		 "schema/oomtrace.schema.json %s 2>&1", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	why[0] = '\0';
+	while (n + 1 < len && fgets(why + n, len - n, p))
+		n = strlen(why);
+	st = pclose(p);
+	return st;
+}
+
+TEST_F(sinks, json_validates_against_the_schema)
+{
+	char *out = render(_metadata, self, &sink_json), why[4096];
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/sink-test-%d.jsonl", getpid());
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(out, f);
+	fclose(f);
+	free(out);
+	EXPECT_EQ(0, schema_validate(path, why, sizeof(why))) TH_LOG("%s", why);
+	unlink(path);
+}
+
+TEST_HARNESS_MAIN

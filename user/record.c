@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "gfp.h"
+#include "kallsyms.h"
+#include "record.h"
+#include "timefmt.h"
+
+static const char *const field_names[NR_RECORD_FIELDS] = {
+	[RF_OUTCOME] = "outcome",
+	[RF_CONSTRAINT] = "constraint",
+	[RF_MESSAGE] = "message",
+	[RF_GFP_MASK] = "gfp_mask",
+	[RF_GFP_FLAGS] = "gfp_flags",
+	[RF_ORDER] = "order",
+	[RF_TOTALPAGES] = "totalpages",
+	[RF_OOM_MEMCG] = "oom_memcg",
+	[RF_DURATION] = "duration_us",
+	[RF_VICTIM_PID] = "victim.pid",
+	[RF_VICTIM_COMM] = "victim.comm",
+	[RF_VICTIM_UID] = "victim.uid",
+	[RF_VICTIM_MEMCG] = "victim.memcg",
+	[RF_VICTIM_OOM_SCORE_ADJ] = "victim.oom_score_adj",
+	[RF_VICTIM_POINTS] = "victim.points",
+	[RF_VICTIM_OOM_SCORE] = "victim.oom_score",
+	[RF_VICTIM_TOTAL_VM] = "victim.total_vm_kb",
+	[RF_VICTIM_ANON_RSS] = "victim.anon_rss_kb",
+	[RF_VICTIM_FILE_RSS] = "victim.file_rss_kb",
+	[RF_VICTIM_SHMEM_RSS] = "victim.shmem_rss_kb",
+	[RF_VICTIM_SWAP] = "victim.swap_kb",
+	[RF_VICTIM_PGTABLES] = "victim.pgtables_kb",
+	[RF_STACK] = "stack",
+};
+
+/* Fields that come in groups from one piece of the kernel side. */
+#define RF_GFP		(RF_BIT(RF_GFP_MASK) | RF_BIT(RF_GFP_FLAGS) | RF_BIT(RF_ORDER))
+#define RF_POINTS	(RF_BIT(RF_VICTIM_POINTS) | RF_BIT(RF_VICTIM_OOM_SCORE))
+#define RF_KILL		(RF_BIT(RF_TOTALPAGES) | RF_POINTS)
+#define RF_VICTIM_TASK	(RF_BIT(RF_VICTIM_PID) | RF_BIT(RF_VICTIM_COMM) | \
+			 RF_BIT(RF_VICTIM_UID) | RF_BIT(RF_VICTIM_MEMCG) | \
+			 RF_BIT(RF_VICTIM_OOM_SCORE_ADJ))
+#define RF_VICTIM_MM	(RF_BIT(RF_VICTIM_TOTAL_VM) | RF_BIT(RF_VICTIM_ANON_RSS) | \
+			 RF_BIT(RF_VICTIM_FILE_RSS) | RF_BIT(RF_VICTIM_SHMEM_RSS) | \
+			 RF_BIT(RF_VICTIM_SWAP) | RF_BIT(RF_VICTIM_PGTABLES))
+
+const char *record_field_name(enum record_field f)
+{
+	return f < NR_RECORD_FIELDS ? field_names[f] : "unknown";
+}
+
+int record_has(const struct oom_record *r, enum record_field f)
+{
+	if (r->unknown & RF_BIT(f))
+		return 0;
+	if (f == RF_MESSAGE)
+		return r->message[0] != '\0';
+	if (f == RF_OOM_MEMCG)
+		return r->oom_memcg[0] != '\0';
+	return 1;
+}
+
+int record_task_has(const struct oom_record *r, const struct record_task *t,
+		    enum record_field f)
+{
+	return t != &r->victim || record_has(r, f);
+}
+
+__u64 record_mode_unknown(enum oom_mode mode)
+{
+	/* only mark_victim: no struct oom_control, no out_of_memory() return */
+	if (mode == MODE_TRACEPOINT)
+		return RF_GFP | RF_BIT(RF_OOM_MEMCG) | RF_KILL | RF_BIT(RF_DURATION);
+	return 0;
+}
+
+const char *outcome_name(enum oom_outcome outcome)
+{
+	return outcome == OUTCOME_KILLED ? "killed" : "exiting";
+}
+
+const char *constraint_name(enum oom_constraint constraint)
+{
+	static const char *const names[] = {
+		[CONSTRAINT_NONE] = "none",
+		[CONSTRAINT_CPUSET] = "cpuset",
+		[CONSTRAINT_MEMPOLICY] = "mempolicy",
+		[CONSTRAINT_MEMCG] = "memcg",
+		[CONSTRAINT_GLOBAL] = "global",
+	};
+
+	return constraint <= CONSTRAINT_GLOBAL ? names[constraint] : "unknown";
+}
+
+__u64 oom_score(__s64 points, __u64 totalpages)
+{
+	__s64 score;
+
+	if (!totalpages || points <= 0)
+		return 0;
+	score = points * 1000 / (__s64)totalpages;
+	return score > 1000 ? 1000 : score;
+}
+
+void record_frame_format(const struct record_frame *fr, char *buf, size_t len)
+{
+	if (fr->sym)
+		snprintf(buf, len, "%s+%#llx", fr->sym, (unsigned long long)fr->offset);
+	else
+		snprintf(buf, len, "%#llx", (unsigned long long)fr->addr);
+}
+
+void record_env_init(struct record_env *env, const struct ksyms *ks,
+		     const struct gfp_table *gfp)
+{
+	env->ks = ks;
+	env->gfp = gfp;
+	env->boot_to_unix_ns = boottime_to_realtime_offset();
+	env->page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	/* a build that inlines it would make every kill look like a shortcut */
+	env->kill_frame = ks && ksyms_func(ks, "__oom_kill_process");
+}
+
+/* Frames bpf_get_stack() stored: 0 when it failed (stack_len < 0). */
+static int stack_depth(const struct oomtrace_victim_rec *raw)
+{
+	int n = raw->stack_len / (int)sizeof(__u64);
+
+	return n < 0 ? 0 : n > OOMTRACE_STACK_DEPTH ? OOMTRACE_STACK_DEPTH : n;
+}
+
+unsigned int stack_classify(const struct record_env *env,
+			    const struct oomtrace_victim_rec *raw)
+{
+	unsigned int flags = 0;
+	int i, n = env->ks ? stack_depth(raw) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct ksym *sym = ksyms_find(env->ks, raw->stack[i]);
+
+		if (!sym)
+			continue;
+		if (ksym_is(sym->name, "__oom_kill_process"))
+			flags |= STACK_KILL;
+		else if (ksym_is(sym->name, "oom_kill_memcg_member"))
+			flags |= STACK_GROUP;
+		else if (ksym_is(sym->name, "mem_cgroup_out_of_memory"))
+			flags |= STACK_MEMCG;
+	}
+	return flags;
+}
+
+/* The trigger's path from mark_oom_victim() down: the frames above it
+ * belong to BPF and the tracepoint. */
+static void build_stack(struct oom_record *r, const struct record_env *env,
+			const struct oomtrace_victim_rec *raw)
+{
+	int i, skip = 0, n = stack_depth(raw);
+
+	for (i = 0; env->ks && i < n; i++) {
+		const struct ksym *sym = ksyms_find(env->ks, raw->stack[i]);
+
+		if (sym && ksym_is(sym->name, "mark_oom_victim")) {
+			skip = i;
+			break;
+		}
+	}
+	r->nr_frames = 0;
+	for (i = skip; i < n; i++) {
+		const struct ksym *sym = env->ks ? ksyms_find(env->ks, raw->stack[i]) : NULL;
+		struct record_frame *fr = &r->frames[r->nr_frames++];
+
+		fr->addr = raw->stack[i];
+		fr->sym = sym ? sym->name : NULL;
+		fr->offset = sym ? raw->stack[i] - sym->addr : 0;
+	}
+	if (!n)
+		r->unknown |= RF_BIT(RF_STACK);
+}
+
+static void build_task(struct record_task *t, const struct oomtrace_task *raw)
+{
+	t->pid = raw->pid;
+	t->tid = raw->tid;
+	t->uid = raw->uid;
+	t->oom_score_adj = raw->oom_score_adj;
+	memcpy(t->comm, raw->comm, OOMTRACE_COMM_LEN);
+	t->comm[OOMTRACE_COMM_LEN] = '\0';
+	cgpath_format(&raw->memcg, t->memcg, sizeof(t->memcg));
+}
+
+static enum oom_constraint constraint_of(__u32 abi)
+{
+	switch (abi) {
+	case OOMTRACE_CONSTRAINT_CPUSET:	return CONSTRAINT_CPUSET;
+	case OOMTRACE_CONSTRAINT_MEMPOLICY:	return CONSTRAINT_MEMPOLICY;
+	case OOMTRACE_CONSTRAINT_MEMCG:		return CONSTRAINT_MEMCG;
+	}
+	return CONSTRAINT_NONE;
+}
+
+/* outcome, constraint and message: from oom_kill_process() where it was
+ * seen, else from what the trigger's stack shows. */
+static void build_verdict(struct oom_record *r, const struct record_env *env,
+			  const struct record_src *src)
+{
+	const struct oomtrace_oom *oom = &src->raw->oom;
+	int classified = env->ks && stack_depth(src->raw);
+	int told = classified && env->kill_frame;	/* killed or exiting */
+
+	if (told)
+		r->outcome = src->stack & STACK_KILL ? OUTCOME_KILLED : OUTCOME_EXITING;
+	else
+		r->unknown |= RF_BIT(RF_OUTCOME);
+
+	if (oom->flags & OOMTRACE_OOM_KILL)
+		r->constraint = constraint_of(oom->constraint);
+	else if (src->mode == MODE_TRACEPOINT && classified)
+		r->constraint = src->stack & STACK_MEMCG ? CONSTRAINT_MEMCG : CONSTRAINT_GLOBAL;
+	else
+		r->unknown |= RF_BIT(RF_CONSTRAINT);
+
+	/* A shortcut on an exiting task kills nothing and prints nothing. */
+	if (told && r->outcome == OUTCOME_EXITING)
+		return;
+	if (oom->flags & OOMTRACE_OOM_KILL)
+		snprintf(r->message, sizeof(r->message), "%.*s", OOMTRACE_MSG_LEN - 1,
+			 oom->message);
+	else if (classified && (src->stack & STACK_MEMCG))
+		/* the only message out_of_memory() gives a memcg OOM */
+		snprintf(r->message, sizeof(r->message), "Memory cgroup out of memory");
+	else
+		r->unknown |= RF_BIT(RF_MESSAGE);
+}
+
+/* What out_of_memory() and oom_kill_process() saw, where they were hooked. */
+static void build_oom(struct oom_record *r, const struct record_env *env,
+		      const struct record_src *src)
+{
+	const struct oomtrace_victim_rec *raw = src->raw;
+	const struct oomtrace_oom *oom = &raw->oom;
+
+	if (oom->flags & OOMTRACE_OOM_ENTRY) {
+		r->gfp_mask = oom->gfp_mask;
+		if (env->gfp)
+			gfp_format(env->gfp, oom->gfp_mask, r->gfp_flags, sizeof(r->gfp_flags));
+		else
+			snprintf(r->gfp_flags, sizeof(r->gfp_flags), "%#x", oom->gfp_mask);
+		r->order = oom->order;
+		if (oom->memcg_set)
+			cgpath_format(&oom->memcg, r->oom_memcg, sizeof(r->oom_memcg));
+	} else {
+		r->unknown |= RF_GFP | RF_BIT(RF_OOM_MEMCG);
+	}
+
+	if (!(oom->flags & OOMTRACE_OOM_KILL)) {
+		r->unknown |= RF_KILL;
+	} else {
+		r->totalpages = oom->totalpages;
+		r->points = oom->points;
+		r->oom_score = oom_score(oom->points, oom->totalpages);
+		/*
+		 * chosen_points belong to the task select_bad_process() chose:
+		 * not to the other members of a group kill, and not to anyone
+		 * when oom_kill_allocating_task skipped the selection (the
+		 * kernel passes this message on that path only).
+		 */
+		if (raw->victim.pid != oom->chosen_pid ||
+		    strstr(oom->message, "oom_kill_allocating_task"))
+			r->unknown |= RF_POINTS;
+	}
+
+	if (src->end)
+		r->duration_us = src->end->duration_ns / 1000;
+	else
+		r->unknown |= RF_BIT(RF_DURATION);
+}
+
+static void build_victim_mm(struct oom_record *r, const struct record_env *env,
+			    const struct oomtrace_victim_rec *raw)
+{
+	if (!(raw->flags & OOMTRACE_VICTIM_MM)) {
+		r->unknown |= RF_VICTIM_MM;
+		return;
+	}
+	r->total_vm_kb = raw->total_vm * env->page_kb;
+	r->anon_rss_kb = raw->anon_rss * env->page_kb;
+	r->file_rss_kb = raw->file_rss * env->page_kb;
+	r->shmem_rss_kb = raw->shmem_rss * env->page_kb;
+	r->swap_kb = raw->swap * env->page_kb;
+	r->pgtables_kb = raw->pgtables_bytes >> 10;
+}
+
+void record_build(struct oom_record *r, const struct record_env *env,
+		  const struct record_src *src)
+{
+	const struct oomtrace_victim_rec *raw = src->raw;
+
+	memset(r, 0, sizeof(*r));
+	r->seq = raw->seq;
+	r->episode = src->episode;
+	r->time_ns = (int64_t)raw->hdr.ts_ns + env->boot_to_unix_ns;
+	r->mode = src->mode;
+
+	build_verdict(r, env, src);
+	build_oom(r, env, src);
+	build_task(&r->trigger, &raw->trigger);
+	build_task(&r->victim, &raw->victim);
+	if (!(raw->flags & OOMTRACE_VICTIM_TASK)) {
+		/* only the tid came from the tracepoint itself */
+		struct record_task *v = &r->victim;
+
+		memset(v, 0, sizeof(*v));
+		v->tid = raw->victim.tid;
+		r->unknown |= RF_VICTIM_TASK;
+	}
+	build_victim_mm(r, env, raw);
+	build_stack(r, env, raw);
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The record model: one finished record per victim, every field resolved
+ * (paths joined, stack symbolised, sizes in kB) and either known or not.
+ * record_build() is the one place that decides which; every sink renders
+ * a record as it is, and renders "not known" as null.
+ */
+#ifndef __RECORD_H
+#define __RECORD_H
+
+#include <stdint.h>
+#include <linux/types.h>
+#include "cgroup.h"
+#include "mode.h"
+#include "oomtrace.h"
+
+#define RECORD_SCHEMA_VERSION 1
+#define GFP_FLAGS_LEN 1024
+
+struct ksyms;
+struct gfp_table;
+
+enum oom_outcome {
+	OUTCOME_KILLED,
+	OUTCOME_EXITING,	/* marked while already exiting: nothing killed */
+};
+
+/* The kernel's enum oom_constraint, plus what tracepoint mode can tell. */
+enum oom_constraint {
+	CONSTRAINT_NONE,
+	CONSTRAINT_CPUSET,
+	CONSTRAINT_MEMPOLICY,
+	CONSTRAINT_MEMCG,
+	CONSTRAINT_GLOBAL,	/* not a memcg OOM; which other kind is unknown */
+};
+
+/* Every field a record can lack, in the order `missing` lists them. */
+enum record_field {
+	RF_OUTCOME,
+	RF_CONSTRAINT,
+	RF_MESSAGE,
+	RF_GFP_MASK,
+	RF_GFP_FLAGS,
+	RF_ORDER,
+	RF_TOTALPAGES,
+	RF_OOM_MEMCG,
+	RF_DURATION,
+	RF_VICTIM_PID,
+	RF_VICTIM_COMM,
+	RF_VICTIM_UID,
+	RF_VICTIM_MEMCG,
+	RF_VICTIM_OOM_SCORE_ADJ,
+	RF_VICTIM_POINTS,
+	RF_VICTIM_OOM_SCORE,
+	RF_VICTIM_TOTAL_VM,
+	RF_VICTIM_ANON_RSS,
+	RF_VICTIM_FILE_RSS,
+	RF_VICTIM_SHMEM_RSS,
+	RF_VICTIM_SWAP,
+	RF_VICTIM_PGTABLES,
+	RF_STACK,
+	NR_RECORD_FIELDS,
+};
+
+#define RF_BIT(f) (1ULL << (f))
+
+/* The field's name in records and in `missing` ("victim.pid"). */
+const char *record_field_name(enum record_field f);
+
+struct record_task {
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 uid;
+	__s32 oom_score_adj;
+	char comm[OOMTRACE_COMM_LEN + 1];
+	char memcg[CGPATH_MAX];
+};
+
+struct record_frame {
+	__u64 addr;
+	const char *sym;	/* NULL: not in kallsyms; owned by the ksyms */
+	__u64 offset;
+};
+
+struct oom_record {
+	__u64 seq;
+	__u64 episode;
+	int64_t time_ns;	/* wall clock, when the victim was marked */
+	enum oom_mode mode;
+	__u64 unknown;		/* RF_BIT()s of the fields this mode could not see */
+
+	enum oom_outcome outcome;
+	enum oom_constraint constraint;
+	char message[OOMTRACE_MSG_LEN];	/* "": the kernel prints none */
+	__u32 gfp_mask;
+	char gfp_flags[GFP_FLAGS_LEN];
+	__s32 order;
+	__u64 totalpages;
+	char oom_memcg[CGPATH_MAX];	/* "": a global OOM has no memcg */
+	__u64 duration_us;
+
+	struct record_task trigger;	/* always known */
+	struct record_task victim;	/* tid always known */
+	__s64 points;
+	__u64 oom_score;
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 swap_kb;
+	__u64 pgtables_kb;
+
+	unsigned int nr_frames;		/* from mark_oom_victim() down */
+	struct record_frame frames[OOMTRACE_STACK_DEPTH];
+};
+
+/* The field was seen: it is neither unknown nor absent (no message for an
+ * exiting task, no memcg for a global OOM). What is not there is null. */
+int record_has(const struct oom_record *r, enum record_field f);
+
+/* The same for a field of one of the record's tasks (RF_VICTIM_*): the
+ * trigger's are always known. */
+int record_task_has(const struct oom_record *r, const struct record_task *t,
+		    enum record_field f);
+
+/* What a mode can never see, whatever the event (for `oomtrace probe`). */
+__u64 record_mode_unknown(enum oom_mode mode);
+
+/* "sym+0xoff", or the bare address when the symbol is not known. */
+void record_frame_format(const struct record_frame *fr, char *buf, size_t len);
+
+const char *outcome_name(enum oom_outcome outcome);
+const char *constraint_name(enum oom_constraint constraint);
+
+/* oom_score as the kernel normalises points: 0..1000 of totalpages. */
+__u64 oom_score(__s64 points, __u64 totalpages);
+
+/* What building a record needs beyond the raw pieces. */
+struct record_env {
+	const struct ksyms *ks;		/* NULL: stacks unclassified, frames as addresses */
+	const struct gfp_table *gfp;
+	int64_t boot_to_unix_ns;
+	unsigned int page_kb;
+	int kill_frame;			/* __oom_kill_process() can show on a stack */
+};
+
+/* ks and gfp may be NULL; the rest is read from the running system. */
+void record_env_init(struct record_env *env, const struct ksyms *ks,
+		     const struct gfp_table *gfp);
+
+/* What the trigger's kernel stack at oom:mark_victim shows. */
+enum {
+	STACK_KILL = 1 << 0,	/* __oom_kill_process(): a kill, not a shortcut */
+	STACK_GROUP = 1 << 1,	/* oom_kill_memcg_member(): memory.oom.group */
+	STACK_MEMCG = 1 << 2,	/* mem_cgroup_out_of_memory(): a memcg OOM */
+};
+unsigned int stack_classify(const struct record_env *env,
+			    const struct oomtrace_victim_rec *raw);
+
+/* The pieces of one victim, as episode assembly joined them. */
+struct record_src {
+	enum oom_mode mode;
+	__u64 episode;
+	const struct oomtrace_victim_rec *raw;
+	const struct oomtrace_end_rec *end;	/* NULL: out_of_memory()'s return unseen */
+	unsigned int stack;			/* stack_classify(raw) */
+};
+
+void record_build(struct oom_record *r, const struct record_env *env,
+		  const struct record_src *src);
+
+#endif /* __RECORD_H */

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON lines, one object per record; schema/oomtrace.schema.json. */
+#include <errno.h>
+#include <stdlib.h>
+#include "json.h"
+#include "sink.h"
+#include "timefmt.h"
+
+struct sink {
+	FILE *f;
+};
+
+static struct sink *json_open(const struct sink_config *cfg)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->f = cfg->f;
+	return s;
+}
+
+static int json_flush(struct sink *s)
+{
+	if (fflush(s->f) || ferror(s->f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* Every field goes through here: null unless the record has it. */
+static int has(struct jw *j, int known, const char *key)
+{
+	if (!known)
+		jw_null(j, key);
+	return known;
+}
+
+static void json_time(struct jw *j, const char *key, int64_t ns)
+{
+	char t[64];
+
+	fmt_rfc3339_us(t, sizeof(t), ns);
+	jw_str(j, key, t);
+}
+
+static void json_task(struct jw *j, const struct oom_record *r, const struct record_task *t)
+{
+	if (has(j, record_task_has(r, t, RF_VICTIM_PID), "pid"))
+		jw_u64(j, "pid", t->pid);
+	jw_u64(j, "tid", t->tid);
+	if (has(j, record_task_has(r, t, RF_VICTIM_COMM), "comm"))
+		jw_str(j, "comm", t->comm);
+	if (has(j, record_task_has(r, t, RF_VICTIM_UID), "uid"))
+		jw_u64(j, "uid", t->uid);
+	if (has(j, record_task_has(r, t, RF_VICTIM_MEMCG), "memcg"))
+		jw_str(j, "memcg", t->memcg);
+	if (has(j, record_task_has(r, t, RF_VICTIM_OOM_SCORE_ADJ), "oom_score_adj"))
+		jw_s64(j, "oom_score_adj", t->oom_score_adj);
+}
+
+static void json_kb(struct jw *j, const struct oom_record *r, enum record_field f,
+		    const char *key, __u64 kb)
+{
+	if (has(j, record_has(r, f), key))
+		jw_u64(j, key, kb);
+}
+
+static int json_record(struct sink *s, const struct oom_record *r)
+{
+	char buf[32];
+	unsigned int i;
+	struct jw j;
+
+	jw_begin(&j, s->f);
+	jw_str(&j, "type", "oom_kill");
+	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
+	jw_u64(&j, "seq", r->seq);
+	jw_u64(&j, "episode", r->episode);
+	json_time(&j, "time", r->time_ns);
+	jw_str(&j, "mode", mode_name(r->mode));
+	jw_arr_open(&j, "missing");
+	for (i = 0; i < NR_RECORD_FIELDS; i++)
+		if (r->unknown & RF_BIT(i))
+			jw_str(&j, NULL, record_field_name(i));
+	jw_arr_close(&j);
+	if (has(&j, record_has(r, RF_OUTCOME), "outcome"))
+		jw_str(&j, "outcome", outcome_name(r->outcome));
+	if (has(&j, record_has(r, RF_CONSTRAINT), "constraint"))
+		jw_str(&j, "constraint", constraint_name(r->constraint));
+	if (has(&j, record_has(r, RF_MESSAGE), "message"))
+		jw_str(&j, "message", r->message);
+	if (has(&j, record_has(r, RF_GFP_MASK), "gfp_mask")) {
+		snprintf(buf, sizeof(buf), "0x%x", r->gfp_mask);
+		jw_str(&j, "gfp_mask", buf);
+	}
+	if (has(&j, record_has(r, RF_GFP_FLAGS), "gfp_flags"))
+		jw_str(&j, "gfp_flags", r->gfp_flags);
+	if (has(&j, record_has(r, RF_ORDER), "order"))
+		jw_s64(&j, "order", r->order);
+	if (has(&j, record_has(r, RF_TOTALPAGES), "totalpages"))
+		jw_u64(&j, "totalpages", r->totalpages);
+	if (has(&j, record_has(r, RF_OOM_MEMCG), "oom_memcg"))
+		jw_str(&j, "oom_memcg", r->oom_memcg);
+	if (has(&j, record_has(r, RF_DURATION), "duration_us"))
+		jw_u64(&j, "duration_us", r->duration_us);
+
+	jw_obj_open(&j, "trigger");
+	json_task(&j, r, &r->trigger);
+	jw_obj_close(&j);
+
+	jw_obj_open(&j, "victim");
+	json_task(&j, r, &r->victim);
+	if (has(&j, record_has(r, RF_VICTIM_POINTS), "points"))
+		jw_s64(&j, "points", r->points);
+	if (has(&j, record_has(r, RF_VICTIM_OOM_SCORE), "oom_score"))
+		jw_u64(&j, "oom_score", r->oom_score);
+	json_kb(&j, r, RF_VICTIM_TOTAL_VM, "total_vm_kb", r->total_vm_kb);
+	json_kb(&j, r, RF_VICTIM_ANON_RSS, "anon_rss_kb", r->anon_rss_kb);
+	json_kb(&j, r, RF_VICTIM_FILE_RSS, "file_rss_kb", r->file_rss_kb);
+	json_kb(&j, r, RF_VICTIM_SHMEM_RSS, "shmem_rss_kb", r->shmem_rss_kb);
+	json_kb(&j, r, RF_VICTIM_SWAP, "swap_kb", r->swap_kb);
+	json_kb(&j, r, RF_VICTIM_PGTABLES, "pgtables_kb", r->pgtables_kb);
+	jw_obj_close(&j);
+
+	if (has(&j, record_has(r, RF_STACK), "stack")) {
+		char frame[256];
+
+		jw_arr_open(&j, "stack");
+		for (i = 0; i < r->nr_frames; i++) {
+			record_frame_format(&r->frames[i], frame, sizeof(frame));
+			jw_str(&j, NULL, frame);
+		}
+		jw_arr_close(&j);
+	}
+	jw_end(&j);
+	return json_flush(s);
+}
+
+static int json_lost(struct sink *s, const struct loss_report *l)
+{
+	struct jw j;
+
+	jw_begin(&j, s->f);
+	jw_str(&j, "type", "lost");
+	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
+	json_time(&j, "time", l->time_ns);
+	jw_u64(&j, "count", l->count);
+	jw_u64(&j, "total", l->total);
+	jw_end(&j);
+	return json_flush(s);
+}
+
+static int json_summary(struct sink *s, const struct trace_summary *sum)
+{
+	struct jw j;
+
+	jw_begin(&j, s->f);
+	jw_str(&j, "type", "summary");
+	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
+	jw_str(&j, "mode", mode_name(sum->mode));
+	jw_u64(&j, "records", sum->records);
+	jw_u64(&j, "filtered", sum->filtered);
+	jw_u64(&j, "lost", sum->lost);
+	jw_u64(&j, "episodes", sum->episodes);
+	jw_u64(&j, "episodes_without_victim", sum->no_victim);
+	jw_u64(&j, "incomplete_episodes", sum->incomplete);
+	jw_end(&j);
+	return json_flush(s);
+}
+
+static void json_close(struct sink *s)
+{
+	free(s);
+}
+
+const struct sink_ops sink_json = {
+	.name = "json",
+	.open = json_open,
+	.record = json_record,
+	.lost = json_lost,
+	.summary = json_summary,
+	.close = json_close,
+};

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Readable text: a few lines per record, "-" for what is not known. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include "sink.h"
+#include "timefmt.h"
+
+struct sink {
+	FILE *f;
+};
+
+static struct sink *text_open(const struct sink_config *cfg)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->f = cfg->f;
+	return s;
+}
+
+static int text_flush(struct sink *s)
+{
+	if (fflush(s->f) || ferror(s->f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* Names come from users: quote them, escape what a terminal would not show. */
+static void text_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (isprint(c))
+			fputc(c, f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+	fputc('"', f);
+}
+
+/* " key=", and "-" when the value is not known: the caller prints it. */
+static int field(FILE *f, int known, const char *key)
+{
+	fprintf(f, " %s=", key);
+	if (!known)
+		fputc('-', f);
+	return known;
+}
+
+static void text_task(FILE *f, const struct oom_record *r, const struct record_task *t)
+{
+	if (field(f, record_task_has(r, t, RF_VICTIM_PID), "pid"))
+		fprintf(f, "%u", t->pid);
+	fprintf(f, " tid=%u", t->tid);
+	if (field(f, record_task_has(r, t, RF_VICTIM_COMM), "comm"))
+		text_quoted(f, t->comm);
+	if (field(f, record_task_has(r, t, RF_VICTIM_UID), "uid"))
+		fprintf(f, "%u", t->uid);
+	if (field(f, record_task_has(r, t, RF_VICTIM_MEMCG), "memcg"))
+		text_quoted(f, t->memcg);
+	if (field(f, record_task_has(r, t, RF_VICTIM_OOM_SCORE_ADJ), "oom_score_adj"))
+		fprintf(f, "%d", t->oom_score_adj);
+}
+
+static void text_kb(FILE *f, const struct oom_record *r, enum record_field rf,
+		    const char *key, __u64 kb)
+{
+	if (field(f, record_has(r, rf), key))
+		fprintf(f, "%llukB", (unsigned long long)kb);
+}
+
+static int text_record(struct sink *s, const struct oom_record *r)
+{
+	char buf[256];
+	FILE *f = s->f;
+	unsigned int i;
+
+	fmt_rfc3339_us(buf, sizeof(buf), r->time_ns);
+	fprintf(f, "%s oom_kill seq=%llu episode=%llu mode=%s", buf,
+		(unsigned long long)r->seq, (unsigned long long)r->episode,
+		mode_name(r->mode));
+	if (field(f, record_has(r, RF_OUTCOME), "outcome"))
+		fputs(outcome_name(r->outcome), f);
+	if (field(f, record_has(r, RF_CONSTRAINT), "constraint"))
+		fputs(constraint_name(r->constraint), f);
+	fprintf(f, "\n  message: %s\n", record_has(r, RF_MESSAGE) ? r->message : "-");
+
+	fputs("  victim: ", f);
+	text_task(f, r, &r->victim);
+	if (field(f, record_has(r, RF_VICTIM_POINTS), "points"))
+		fprintf(f, "%lld", (long long)r->points);
+	if (field(f, record_has(r, RF_VICTIM_OOM_SCORE), "oom_score"))
+		fprintf(f, "%llu", (unsigned long long)r->oom_score);
+	fputs("\n          ", f);
+	text_kb(f, r, RF_VICTIM_TOTAL_VM, "total_vm", r->total_vm_kb);
+	text_kb(f, r, RF_VICTIM_ANON_RSS, "anon_rss", r->anon_rss_kb);
+	text_kb(f, r, RF_VICTIM_FILE_RSS, "file_rss", r->file_rss_kb);
+	text_kb(f, r, RF_VICTIM_SHMEM_RSS, "shmem_rss", r->shmem_rss_kb);
+	text_kb(f, r, RF_VICTIM_SWAP, "swap", r->swap_kb);
+	text_kb(f, r, RF_VICTIM_PGTABLES, "pgtables", r->pgtables_kb);
+	fputs("\n  trigger:", f);
+	text_task(f, r, &r->trigger);
+
+	fputs("\n  oom:    ", f);
+	if (field(f, record_has(r, RF_GFP_MASK), "gfp_mask"))
+		fprintf(f, "0x%x", r->gfp_mask);
+	if (field(f, record_has(r, RF_GFP_FLAGS), "gfp_flags"))
+		fputs(r->gfp_flags, f);
+	if (field(f, record_has(r, RF_ORDER), "order"))
+		fprintf(f, "%d", r->order);
+	if (field(f, record_has(r, RF_TOTALPAGES), "totalpages"))
+		fprintf(f, "%llu", (unsigned long long)r->totalpages);
+	if (field(f, record_has(r, RF_OOM_MEMCG), "oom_memcg"))
+		text_quoted(f, r->oom_memcg);
+	if (field(f, record_has(r, RF_DURATION), "duration"))
+		fprintf(f, "%lluus", (unsigned long long)r->duration_us);
+	fputc('\n', f);
+
+	if (r->unknown) {
+		fputs("  missing:", f);
+		for (i = 0; i < NR_RECORD_FIELDS; i++)
+			if (r->unknown & RF_BIT(i))
+				fprintf(f, " %s", record_field_name(i));
+		fputc('\n', f);
+	}
+	if (r->nr_frames)
+		fputs("  stack:\n", f);
+	for (i = 0; i < r->nr_frames; i++) {
+		record_frame_format(&r->frames[i], buf, sizeof(buf));
+		fprintf(f, "    %s\n", buf);
+	}
+	return text_flush(s);
+}
+
+static int text_lost(struct sink *s, const struct loss_report *l)
+{
+	char t[64];
+
+	fmt_rfc3339_us(t, sizeof(t), l->time_ns);
+	fprintf(s->f, "%s lost %llu records (ring buffer full; %llu in all)\n", t,
+		(unsigned long long)l->count, (unsigned long long)l->total);
+	return text_flush(s);
+}
+
+/* The summary goes to stderr from the consumer, whatever the sinks. */
+static int text_summary(struct sink *s, const struct trace_summary *sum)
+{
+	return 0;
+}
+
+static void text_close(struct sink *s)
+{
+	free(s);
+}
+
+const struct sink_ops sink_text = {
+	.name = "text",
+	.open = text_open,
+	.record = text_record,
+	.lost = text_lost,
+	.summary = text_summary,
+	.close = text_close,
+};
