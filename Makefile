@@ -15,13 +15,15 @@ CFLAGS ?= -O2 -g
 # what the code needs, kept even when CFLAGS is given on the command line
 override CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
-LDLIBS := -lbpf -lelf -lz
+LDLIBS := -lbpf -lelf -lz -lmicrohttpd -lpthread
 
 # Pure helpers, linked into the tool and into the unit tests alike.
 LIB_SRCS := user/mode.c user/record.c user/gfp.c user/json.c user/timefmt.c \
 	    user/kallsyms.c user/episode.c user/cgroup.c user/container.c \
-	    user/sink_text.c user/sink_json.c user/filter.c user/stats.c
-TOOL_SRCS := user/main.c user/attach.c user/probe.c user/trace.c
+	    user/sink.c user/sink_text.c user/sink_json.c user/filter.c user/stats.c \
+	    user/utf8.c user/metrics.c
+TOOL_SRCS := user/main.c user/attach.c user/probe.c user/trace.c user/serve.c \
+	     user/httpd.c user/exporter.c
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(TOOL_SRCS))
 

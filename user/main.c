@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "cgroup.h"
 #include "probe.h"
+#include "serve.h"
 #include "stats.h"
 #include "trace.h"
 
@@ -27,6 +28,7 @@ static const char usage[] =
 "       oomtrace probe [--json] [--btf FILE] [-v]\n"
 "                                   what this kernel lets oomtrace see, and why not\n"
 "       oomtrace stats [--json]     what the oomtrace kernel module recorded\n"
+"       oomtrace serve [OPTIONS]    trace, and serve Prometheus metrics and records\n"
 "\n"
 "  -m, --mode MODE        auto (default), fentry, kprobe or tracepoint\n"
 "  -j, --json             JSON lines (schema: schema/oomtrace.schema.json)\n"
@@ -40,7 +42,17 @@ static const char usage[] =
 "      --btf FILE         kernel BTF for CO-RE (default " DEFAULT_BTF ")\n"
 "      --ringbuf-size N   ring buffer bytes, a power of two (default 4194304)\n"
 "  -v, --verbose          show libbpf's messages\n"
-"  -h, --help             show this help\n";
+"  -h, --help             show this help\n"
+"\n"
+"serve (also takes --mode, --cgroup, --pid, --comm, --duration, --btf,\n"
+"--ringbuf-size, -v):\n"
+"      --listen ADDR:PORT HTTP address (default " SERVE_DEFAULT_LISTEN ")\n"
+"      --textfile FILE    also write the metrics to FILE (node_exporter's\n"
+"                         textfile collector; name it *.prom)\n"
+"      --json-log FILE    append records to FILE as JSON lines; SIGHUP reopens it\n"
+"      --max-series N     kill series kept before the overflow series (default 1000)\n"
+"      --series-ttl SECS  drop a kill series that has not grown for SECS (default 3600)\n"
+"      --events N         records kept for /events (default 100)\n";
 
 enum opt {
 	OPT_MODE,
@@ -54,6 +66,12 @@ enum opt {
 	OPT_BTF,
 	OPT_RINGBUF,
 	OPT_VERBOSE,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_JSON_LOG,
+	OPT_MAX_SERIES,
+	OPT_SERIES_TTL,
+	OPT_EVENTS,
 	NR_OPTS,
 };
 
@@ -73,6 +91,12 @@ static const struct option longopts[] = {
 	{ "btf", required_argument, NULL, OPT_VAL(OPT_BTF) },
 	{ "ringbuf-size", required_argument, NULL, OPT_VAL(OPT_RINGBUF) },
 	{ "verbose", no_argument, NULL, OPT_VAL(OPT_VERBOSE) },
+	{ "listen", required_argument, NULL, OPT_VAL(OPT_LISTEN) },
+	{ "textfile", required_argument, NULL, OPT_VAL(OPT_TEXTFILE) },
+	{ "json-log", required_argument, NULL, OPT_VAL(OPT_JSON_LOG) },
+	{ "max-series", required_argument, NULL, OPT_VAL(OPT_MAX_SERIES) },
+	{ "series-ttl", required_argument, NULL, OPT_VAL(OPT_SERIES_TTL) },
+	{ "events", required_argument, NULL, OPT_VAL(OPT_EVENTS) },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -110,6 +134,16 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || *s == '-' || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	if (end == s || *end || !(*v > 0) || *v > 1e9)
 		return -EINVAL;
 	return 0;
 }
@@ -163,7 +197,6 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 {
 	const char *a;
 	unsigned long v;
-	char *end;
 	int err;
 
 	if ((a = c->arg[OPT_MODE]) && mode_parse(a, &o->mode))
@@ -194,11 +227,8 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 			return usage_error("invalid count '%s'", a);
 		o->count = v;
 	}
-	if ((a = c->arg[OPT_DURATION])) {
-		o->duration = strtod(a, &end);
-		if (end == a || *end || !(o->duration > 0) || o->duration > 1e9)
-			return usage_error("invalid duration '%s'", a);
-	}
+	if ((a = c->arg[OPT_DURATION]) && parse_seconds(a, &o->duration))
+		return usage_error("invalid duration '%s'", a);
 	if ((a = c->arg[OPT_RINGBUF])) {
 		if (parse_ulong(a, 1UL << 30, &v) || v < (unsigned long)getpagesize() ||
 		    (v & (v - 1)))
@@ -206,8 +236,6 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 					   "from the page size to 1073741824", a);
 		o->ringbuf_size = v;
 	}
-	o->json = !!(c->given & OPT(JSON));
-	o->output = c->arg[OPT_OUTPUT];
 	o->btf_path = c->arg[OPT_BTF];
 	return 0;
 }
@@ -223,6 +251,10 @@ static int cmd_trace(const struct cli *c)
 	status = parse_trace_opts(c, &o, cgroup, sizeof(cgroup));
 	if (status)
 		return status;
+	o.sink_ops[0] = c->given & OPT(JSON) ? &sink_json : &sink_text;
+	o.sink_cfg[0].f = stdout;
+	o.sink_cfg[0].path = c->arg[OPT_OUTPUT];
+	o.nr_sinks = 1;
 	btf = bpf_prepare(c);
 	if (!btf)
 		return 1;
@@ -232,6 +264,47 @@ static int cmd_trace(const struct cli *c)
 		status = trace_run(t);
 		status = trace_close(t) || status;
 	}
+	btf__free(btf);
+	return status;
+}
+
+static int cmd_serve(const struct cli *c)
+{
+	struct serve_opts so = {
+		.trace = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF },
+		.listen = SERVE_DEFAULT_LISTEN, .max_series = 1000, .max_events = 100,
+		.series_ttl = 3600,
+	};
+	char cgroup[PATH_MAX];
+	const char *a;
+	unsigned long v;
+	struct btf *btf;
+	int status;
+
+	status = parse_trace_opts(c, &so.trace, cgroup, sizeof(cgroup));
+	if (status)
+		return status;
+	if ((a = c->arg[OPT_LISTEN]))
+		so.listen = a;
+	so.textfile = c->arg[OPT_TEXTFILE];
+	so.json_log = c->arg[OPT_JSON_LOG];
+	if ((a = c->arg[OPT_MAX_SERIES])) {
+		if (parse_ulong(a, 1000000, &v) || !v)
+			return usage_error("invalid --max-series '%s': 1 to 1000000", a);
+		so.max_series = v;
+	}
+	if ((a = c->arg[OPT_SERIES_TTL]) && parse_seconds(a, &so.series_ttl))
+		return usage_error("invalid --series-ttl '%s'", a);
+	if ((a = c->arg[OPT_EVENTS])) {
+		if (parse_ulong(a, 100000, &v))
+			return usage_error("invalid --events '%s': 0 to 100000", a);
+		so.max_events = v;
+	}
+	btf = bpf_prepare(c);
+	if (!btf)
+		return 1;
+	so.trace.btf = btf;
+	status = serve_run(&so);
 	btf__free(btf);
 	return status;
 }
@@ -260,6 +333,10 @@ static const struct cmd cmds[] = {
 			      OPT(RINGBUF) | OPT(VERBOSE) },
 	{ "probe", cmd_probe, OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
 	{ "stats", cmd_stats, OPT(JSON) },
+	{ "serve", cmd_serve, OPT(MODE) | OPT(CGROUP) | OPT(PID) | OPT(COMM) | OPT(DURATION) |
+			      OPT(BTF) | OPT(RINGBUF) | OPT(VERBOSE) | OPT(LISTEN) |
+			      OPT(TEXTFILE) | OPT(JSON_LOG) | OPT(MAX_SERIES) |
+			      OPT(SERIES_TTL) | OPT(EVENTS) },
 };
 
 static const char *opt_name(enum opt o)

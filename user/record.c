@@ -189,14 +189,16 @@ static void build_task(struct record_task *t, const struct oomtrace_task *raw)
 	cgpath_format(&raw->memcg, t->memcg, sizeof(t->memcg));
 }
 
-static enum oom_constraint constraint_of(__u32 abi)
+/* 0, or -1 for a value this build does not know: unknown, not guessed. */
+static int constraint_of(__u32 abi, enum oom_constraint *c)
 {
 	switch (abi) {
-	case OOMTRACE_CONSTRAINT_CPUSET:	return CONSTRAINT_CPUSET;
-	case OOMTRACE_CONSTRAINT_MEMPOLICY:	return CONSTRAINT_MEMPOLICY;
-	case OOMTRACE_CONSTRAINT_MEMCG:		return CONSTRAINT_MEMCG;
+	case OOMTRACE_CONSTRAINT_NONE:		*c = CONSTRAINT_NONE; return 0;
+	case OOMTRACE_CONSTRAINT_CPUSET:	*c = CONSTRAINT_CPUSET; return 0;
+	case OOMTRACE_CONSTRAINT_MEMPOLICY:	*c = CONSTRAINT_MEMPOLICY; return 0;
+	case OOMTRACE_CONSTRAINT_MEMCG:		*c = CONSTRAINT_MEMCG; return 0;
 	}
-	return CONSTRAINT_NONE;
+	return -1;
 }
 
 /* outcome, constraint and message: from oom_kill_process() where it was
@@ -213,12 +215,14 @@ static void build_verdict(struct oom_record *r, const struct record_env *env,
 	else
 		r->unknown |= RF_BIT(RF_OUTCOME);
 
-	if (oom->flags & OOMTRACE_OOM_KILL)
-		r->constraint = constraint_of(oom->constraint);
-	else if (src->mode == MODE_TRACEPOINT && classified)
+	if (oom->flags & OOMTRACE_OOM_KILL) {
+		if (constraint_of(oom->constraint, &r->constraint))
+			r->unknown |= RF_BIT(RF_CONSTRAINT);
+	} else if (src->mode == MODE_TRACEPOINT && classified) {
 		r->constraint = src->stack & STACK_MEMCG ? CONSTRAINT_MEMCG : CONSTRAINT_GLOBAL;
-	else
+	} else {
 		r->unknown |= RF_BIT(RF_CONSTRAINT);
+	}
 
 	/* A shortcut on an exiting task kills nothing and prints nothing. */
 	if (told && r->outcome == OUTCOME_EXITING)

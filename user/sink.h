@@ -16,34 +16,58 @@ struct loss_report {
 	__u64 total;		/* since the start */
 };
 
+/* The consumer's totals: running while it traces, final when it stops. */
 struct trace_summary {
+	int final;
 	enum oom_mode mode;
 	__u64 records;		/* handed to the sinks */
 	__u64 filtered;		/* assembled but filtered out */
-	__u64 lost;		/* failed ring-buffer reserves, and records without memory */
+	__u64 lost;		/* lost_ring + lost_nomem */
+	__u64 lost_ring;	/* failed ring-buffer reserves */
+	__u64 lost_nomem;	/* records the consumer had no memory for */
 	__u64 episodes;
 	__u64 no_victim;
 	__u64 incomplete;
 };
 
+struct exporter;
+
 struct sink_config {
 	FILE *f;		/* the stream a line-oriented sink writes */
+	const char *path;	/* or a file it opens and owns instead */
+	int append;		/* path: append, and reopen on SIGHUP (logrotate) */
+	struct exporter *exporter;	/* sink_exporter: the state it feeds */
 };
 
 struct sink;
 
-/* Every callback but close returns 0 or -errno; a sink whose writes fail
- * says so and the consumer stops. */
+/* Every callback returns 0 or -errno (close frees the sink whatever it returns); a sink whose writes fail
+ * says so and the consumer stops. summary comes with the running totals
+ * after each poll that changed them, and once more, final, at the end.
+ * reopen (may be NULL) reopens files after SIGHUP, for logrotate. */
 struct sink_ops {
 	const char *name;
 	struct sink *(*open)(const struct sink_config *cfg);
 	int (*record)(struct sink *s, const struct oom_record *r);
 	int (*lost)(struct sink *s, const struct loss_report *l);
 	int (*summary)(struct sink *s, const struct trace_summary *sum);
-	void (*close)(struct sink *s);
+	int (*reopen)(struct sink *s);
+	int (*close)(struct sink *s);
 };
 
 extern const struct sink_ops sink_text;		/* sink_text.c */
 extern const struct sink_ops sink_json;		/* sink_json.c: schema/ */
+
+extern const struct sink_ops sink_exporter;	/* exporter.c */
+
+/* One record as one JSON line, for sinks that keep lines of their own. */
+void sink_json_line(FILE *f, const struct oom_record *r);
+
+/* sink.c: a line-oriented sink's stream. open says why it failed on
+ * stderr; the others return 0 or -errno. */
+FILE *sink_file_open(const struct sink_config *cfg);
+int sink_file_reopen(const struct sink_config *cfg, FILE **f);
+int sink_file_close(const struct sink_config *cfg, FILE *f);
+int sink_file_flush(FILE *f);
 
 #endif /* __SINK_H */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON lines, one object per record; schema/oomtrace.schema.json. */
-#include <errno.h>
 #include <stdlib.h>
 #include "json.h"
 #include "sink.h"
 #include "timefmt.h"
 
 struct sink {
+	struct sink_config cfg;
 	FILE *f;
 };
 
@@ -14,16 +14,20 @@ static struct sink *json_open(const struct sink_config *cfg)
 {
 	struct sink *s = calloc(1, sizeof(*s));
 
-	if (s)
-		s->f = cfg->f;
+	if (!s)
+		return NULL;
+	s->cfg = *cfg;
+	s->f = sink_file_open(cfg);
+	if (!s->f) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
-static int json_flush(struct sink *s)
+static int json_reopen(struct sink *s)
 {
-	if (fflush(s->f) || ferror(s->f))
-		return errno ? -errno : -EIO;
-	return 0;
+	return sink_file_reopen(&s->cfg, &s->f);
 }
 
 /* Every field goes through here: null unless the record has it. */
@@ -64,13 +68,13 @@ static void json_kb(struct jw *j, const struct oom_record *r, enum record_field 
 		jw_u64(j, key, kb);
 }
 
-static int json_record(struct sink *s, const struct oom_record *r)
+void sink_json_line(FILE *f, const struct oom_record *r)
 {
 	char buf[32];
 	unsigned int i;
 	struct jw j;
 
-	jw_begin(&j, s->f);
+	jw_begin(&j, f);
 	jw_str(&j, "type", "oom_kill");
 	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
 	jw_u64(&j, "seq", r->seq);
@@ -132,7 +136,12 @@ static int json_record(struct sink *s, const struct oom_record *r)
 		jw_arr_close(&j);
 	}
 	jw_end(&j);
-	return json_flush(s);
+}
+
+static int json_record(struct sink *s, const struct oom_record *r)
+{
+	sink_json_line(s->f, r);
+	return sink_file_flush(s->f);
 }
 
 static int json_lost(struct sink *s, const struct loss_report *l)
@@ -146,13 +155,15 @@ static int json_lost(struct sink *s, const struct loss_report *l)
 	jw_u64(&j, "count", l->count);
 	jw_u64(&j, "total", l->total);
 	jw_end(&j);
-	return json_flush(s);
+	return sink_file_flush(s->f);
 }
 
 static int json_summary(struct sink *s, const struct trace_summary *sum)
 {
 	struct jw j;
 
+	if (!sum->final)
+		return 0;
 	jw_begin(&j, s->f);
 	jw_str(&j, "type", "summary");
 	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
@@ -164,12 +175,15 @@ static int json_summary(struct sink *s, const struct trace_summary *sum)
 	jw_u64(&j, "episodes_without_victim", sum->no_victim);
 	jw_u64(&j, "incomplete_episodes", sum->incomplete);
 	jw_end(&j);
-	return json_flush(s);
+	return sink_file_flush(s->f);
 }
 
-static void json_close(struct sink *s)
+static int json_close(struct sink *s)
 {
+	int err = sink_file_close(&s->cfg, s->f);
+
 	free(s);
+	return err;
 }
 
 const struct sink_ops sink_json = {
@@ -178,5 +192,6 @@ const struct sink_ops sink_json = {
 	.record = json_record,
 	.lost = json_lost,
 	.summary = json_summary,
+	.reopen = json_reopen,
 	.close = json_close,
 };

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Readable text: a few lines per record, "-" for what is not known. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include "sink.h"
 #include "timefmt.h"
 
 struct sink {
+	struct sink_config cfg;
 	FILE *f;
 };
 
@@ -14,16 +14,20 @@ static struct sink *text_open(const struct sink_config *cfg)
 {
 	struct sink *s = calloc(1, sizeof(*s));
 
-	if (s)
-		s->f = cfg->f;
+	if (!s)
+		return NULL;
+	s->cfg = *cfg;
+	s->f = sink_file_open(cfg);
+	if (!s->f) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
-static int text_flush(struct sink *s)
+static int text_reopen(struct sink *s)
 {
-	if (fflush(s->f) || ferror(s->f))
-		return errno ? -errno : -EIO;
-	return 0;
+	return sink_file_reopen(&s->cfg, &s->f);
 }
 
 /* Names come from users: quote them, escape what a terminal would not show. */
@@ -134,7 +138,7 @@ static int text_record(struct sink *s, const struct oom_record *r)
 		record_frame_format(&r->frames[i], buf, sizeof(buf));
 		fprintf(f, "    %s\n", buf);
 	}
-	return text_flush(s);
+	return sink_file_flush(s->f);
 }
 
 static int text_lost(struct sink *s, const struct loss_report *l)
@@ -144,7 +148,7 @@ static int text_lost(struct sink *s, const struct loss_report *l)
 	fmt_rfc3339_us(t, sizeof(t), l->time_ns);
 	fprintf(s->f, "%s lost %llu records (ring buffer full; %llu in all)\n", t,
 		(unsigned long long)l->count, (unsigned long long)l->total);
-	return text_flush(s);
+	return sink_file_flush(s->f);
 }
 
 /* The summary goes to stderr from the consumer, whatever the sinks. */
@@ -153,9 +157,12 @@ static int text_summary(struct sink *s, const struct trace_summary *sum)
 	return 0;
 }
 
-static void text_close(struct sink *s)
+static int text_close(struct sink *s)
 {
+	int err = sink_file_close(&s->cfg, s->f);
+
 	free(s);
+	return err;
 }
 
 const struct sink_ops sink_text = {
@@ -164,5 +171,6 @@ const struct sink_ops sink_text = {
 	.record = text_record,
 	.lost = text_lost,
 	.summary = text_summary,
+	.reopen = text_reopen,
 	.close = text_close,
 };

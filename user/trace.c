@@ -22,13 +22,14 @@
  * without it after this long: generous, as a slow console can hold
  * out_of_memory() in dump_header() for seconds. */
 #define EPISODE_MAX_AGE_NS (30ULL * 1000 * 1000 * 1000)
-#define MAX_SINKS 4
-
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		stop = 1;
 }
 
 struct trace {
@@ -39,11 +40,10 @@ struct trace {
 	struct record_env env;
 	struct episodes *episodes;
 	struct ring_buffer *rb;
-	FILE *out;
-	struct sink *sinks[MAX_SINKS];
-	const struct sink_ops *sink_ops[MAX_SINKS];
+	struct sink *sinks[TRACE_MAX_SINKS];
 	int nr_sinks;
 	struct trace_summary sum;
+	struct trace_summary told;	/* what the sinks last heard */
 	int ncpus;
 	__u64 *drops;		/* per-CPU values */
 	int write_err;		/* a sink failed: stop, exit 1 */
@@ -78,7 +78,7 @@ static void emit(const struct oom_record *r, void *ctx)
 		return;
 	}
 	for (i = 0; i < t->nr_sinks; i++)
-		sink_failed(t, t->sink_ops[i]->record(t->sinks[i], r));
+		sink_failed(t, t->opts->sink_ops[i]->record(t->sinks[i], r));
 	t->sum.records++;
 }
 
@@ -109,13 +109,13 @@ static void check_drops(struct trace *t)
 		return;
 	for (i = 0; i < t->ncpus; i++)
 		l.total += t->drops[i];
-	if (l.total <= t->sum.lost)
+	if (l.total <= t->sum.lost_ring)
 		return;
-	l.count = l.total - t->sum.lost;
+	l.count = l.total - t->sum.lost_ring;
 	l.time_ns = (int64_t)now_boot_ns() + t->env.boot_to_unix_ns;
-	t->sum.lost = l.total;
+	t->sum.lost_ring = l.total;
 	for (i = 0; i < t->nr_sinks; i++)
-		sink_failed(t, t->sink_ops[i]->lost(t->sinks[i], &l));
+		sink_failed(t, t->opts->sink_ops[i]->lost(t->sinks[i], &l));
 }
 
 static int done(const struct trace *t)
@@ -145,16 +145,52 @@ static int protect_from_oom_killer(void)
 	return 0;
 }
 
+/* Each sink says on stderr why it could not open. */
 static int open_sinks(struct trace *t)
 {
-	struct sink_config cfg = { .f = t->out };
+	const struct trace_opts *o = t->opts;
 
-	t->sink_ops[0] = t->opts->json ? &sink_json : &sink_text;
-	t->sinks[0] = t->sink_ops[0]->open(&cfg);
-	if (!t->sinks[0])
-		return -ENOMEM;
-	t->nr_sinks = 1;
+	for (t->nr_sinks = 0; t->nr_sinks < o->nr_sinks; t->nr_sinks++) {
+		t->sinks[t->nr_sinks] = o->sink_ops[t->nr_sinks]->open(&o->sink_cfg[t->nr_sinks]);
+		if (!t->sinks[t->nr_sinks])
+			return -1;
+	}
 	return 0;
+}
+
+/* The running totals, to the sinks that keep them, when they changed. */
+static void tell_totals(struct trace *t)
+{
+	const struct episode_stats *es = episodes_stats(t->episodes);
+	struct trace_summary *s = &t->sum;
+	int i;
+
+	s->episodes = es->episodes;
+	s->no_victim = es->no_victim;
+	s->incomplete = es->incomplete;
+	s->lost = s->lost_ring + es->nomem;
+	s->lost_nomem = es->nomem;
+	if (!memcmp(s, &t->told, sizeof(*s)))
+		return;
+	t->told = *s;
+	for (i = 0; i < t->nr_sinks; i++)
+		sink_failed(t, t->opts->sink_ops[i]->summary(t->sinks[i], s));
+}
+
+static void reopen_sinks(struct trace *t)
+{
+	const struct trace_opts *o = t->opts;
+	int i, err;
+
+	reopen = 0;
+	for (i = 0; i < t->nr_sinks; i++) {
+		if (!o->sink_ops[i]->reopen)
+			continue;
+		err = o->sink_ops[i]->reopen(t->sinks[i]);
+		if (err)
+			fprintf(stderr, "oomtrace: failed to reopen %s: %s\n",
+				o->sink_cfg[i].path, strerror(-err));
+	}
 }
 
 /* What the kernel side needs, and the consumer of what it writes. */
@@ -201,15 +237,16 @@ static void free_consumer(struct trace *t)
 	attachment_stop(&t->att);
 }
 
-static int close_output(struct trace *t)
+static int close_sinks(struct trace *t)
 {
-	int i, err = 0;
+	int i, err, ret = 0;
 
-	for (i = 0; i < t->nr_sinks; i++)
-		t->sink_ops[i]->close(t->sinks[i]);
-	if (t->out && t->out != stdout && fclose(t->out))
-		err = -errno;
-	return err;
+	for (i = 0; i < t->nr_sinks; i++) {
+		err = t->opts->sink_ops[i]->close(t->sinks[i]);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
 }
 
 struct trace *trace_open(const struct trace_opts *o, int *status)
@@ -223,15 +260,8 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		return NULL;
 	}
 	t->opts = o;
-	t->out = o->output ? fopen(o->output, "w") : stdout;
-	if (!t->out) {
-		fprintf(stderr, "oomtrace: failed to open %s: %s\n", o->output, strerror(errno));
-		goto free_trace;
-	}
-	if (open_sinks(t)) {
-		fprintf(stderr, "oomtrace: failed to open the output: %s\n", strerror(ENOMEM));
-		goto close_output;
-	}
+	if (open_sinks(t))
+		goto close_sinks;
 	protect_err = protect_from_oom_killer();
 	t->ks = ksyms_load(NULL);
 	if (!t->ks)
@@ -248,6 +278,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	if (o->duration > 0)
 		t->deadline_ns = now_boot_ns() + (__u64)(o->duration * 1e9);
 	/*
@@ -269,11 +300,15 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 free_consumer:
 	free_consumer(t);
 	ksyms_free(t->ks);
-close_output:
-	close_output(t);
-free_trace:
+close_sinks:
+	close_sinks(t);
 	free(t);
 	return NULL;
+}
+
+enum oom_mode trace_mode(const struct trace *t)
+{
+	return t->att.mode;
 }
 
 int trace_run(struct trace *t)
@@ -289,6 +324,9 @@ int trace_run(struct trace *t)
 		}
 		check_drops(t);
 		episodes_flush(t->episodes, now_boot_ns(), EPISODE_MAX_AGE_NS);
+		tell_totals(t);
+		if (reopen)
+			reopen_sinks(t);
 	}
 	/* drain what the kernel already wrote before leaving */
 	ring_buffer__consume(t->rb);
@@ -299,24 +337,19 @@ int trace_run(struct trace *t)
 
 int trace_close(struct trace *t)
 {
-	const struct episode_stats *es = episodes_stats(t->episodes);
 	struct trace_summary *s = &t->sum;
-	int i, err, ret = 0;
+	int err, ret = 0;
 
-	s->episodes = es->episodes;
-	s->no_victim = es->no_victim;
-	s->incomplete = es->incomplete;
-	s->lost += es->nomem;
+	s->final = 1;
+	tell_totals(t);
 	free_consumer(t);
 	ksyms_free(t->ks);
-	for (i = 0; i < t->nr_sinks; i++)
-		sink_failed(t, t->sink_ops[i]->summary(t->sinks[i], s));
 	fprintf(stderr, "oomtrace: %llu records, %llu filtered out, %llu lost; "
 		"%llu OOM episodes (%llu without a victim, %llu incomplete)\n",
 		(unsigned long long)s->records, (unsigned long long)s->filtered,
 		(unsigned long long)s->lost, (unsigned long long)s->episodes,
 		(unsigned long long)s->no_victim, (unsigned long long)s->incomplete);
-	err = close_output(t);
+	err = close_sinks(t);
 	if (t->write_err || err) {
 		fprintf(stderr, "oomtrace: failed to write records: %s\n",
 			strerror(t->write_err ? t->write_err : -err));

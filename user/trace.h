@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "filter.h"
 #include "mode.h"
+#include "sink.h"
 
 struct btf;
 struct trace;
@@ -14,10 +15,14 @@ struct trace;
  * "this kernel lacks it" from a failure by this, not by the message. */
 #define EXIT_MODE_UNAVAILABLE 3
 
+#define TRACE_MAX_SINKS 4
+
 struct trace_opts {
 	enum oom_mode mode;
-	int json;
-	const char *output;	/* NULL: stdout */
+	/* where records go: each sink opened with its config */
+	const struct sink_ops *sink_ops[TRACE_MAX_SINKS];
+	struct sink_config sink_cfg[TRACE_MAX_SINKS];
+	int nr_sinks;
 	struct filter filter;
 	long count;		/* stop after this many records; 0: never */
 	double duration;	/* stop after this many seconds; 0: never */
@@ -29,7 +34,10 @@ struct trace_opts {
 /* Attach and get ready to consume; NULL with *status set to the exit code
  * (and the reason on stderr) when that fails. */
 struct trace *trace_open(const struct trace_opts *o, int *status);
-/* Consume until a signal, --count or --duration, then drain; 0 or 1. */
+/* The mode it attached in. */
+enum oom_mode trace_mode(const struct trace *t);
+/* Consume until a signal, --count or --duration, then drain; 0 or 1.
+ * SIGHUP reopens the sinks' files. */
 int trace_run(struct trace *t);
 /* Detach, summarise, close the sinks; 0, or 1 when output failed. */
 int trace_close(struct trace *t);

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <microhttpd.h>
+#include "exporter.h"
+#include "httpd.h"
+
+/* Scrapers that stall are cut off; none can hold a thread for long. */
+#define CONNECTION_TIMEOUT_S 10
+#define CONNECTION_LIMIT 256
+
+struct httpd {
+	struct MHD_Daemon *d;
+	struct exporter *e;
+};
+
+static const char index_page[] =
+	"oomtrace exporter: /metrics (Prometheus text format), "
+	"/events (the latest records, JSON lines), /healthz\n";
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
+			     const char *type, char *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, body, mode);
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned int status,
+				  const char *text)
+{
+	return reply(c, status, "text/plain; charset=utf-8", (char *)text, strlen(text),
+		     MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version,
+			      const char *upload_data, size_t *upload_size, void **state)
+{
+	struct httpd *h = cls;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	if (!strcmp(url, "/metrics")) {
+		err = exporter_metrics(h->e, &buf, &len);
+		if (err)
+			return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+		return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+			     buf, len, MHD_RESPMEM_MUST_FREE);
+	}
+	if (!strcmp(url, "/events")) {
+		err = exporter_events(h->e, &buf, &len);
+		if (err)
+			return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+		return reply(c, MHD_HTTP_OK, "application/x-ndjson", buf, len,
+			     MHD_RESPMEM_MUST_FREE);
+	}
+	if (!strcmp(url, "/healthz")) {
+		if (exporter_is_ready(h->e))
+			return reply_text(c, MHD_HTTP_OK, "ok\n");
+		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "not attached yet\n");
+	}
+	if (!strcmp(url, "/"))
+		return reply_text(c, MHD_HTTP_OK, index_page);
+	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
+/* "127.0.0.1:19100", "[::1]:19100", ":19100" (every address). */
+static int parse_listen(const char *listen, struct addrinfo **ai, char *why, size_t len)
+{
+	struct addrinfo hints = {
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+		.ai_socktype = SOCK_STREAM,
+	};
+	char host[256];
+	const char *port = strrchr(listen, ':');
+	size_t n;
+	int err;
+
+	if (!port || !port[1]) {
+		snprintf(why, len, "--listen %s: want ADDR:PORT", listen);
+		return -EINVAL;
+	}
+	n = port - listen;
+	if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	if (n >= sizeof(host)) {
+		snprintf(why, len, "--listen %s: address too long", listen);
+		return -EINVAL;
+	}
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	err = getaddrinfo(n ? host : NULL, port + 1, &hints, ai);
+	if (err) {
+		snprintf(why, len, "--listen %s: %s", listen, gai_strerror(err));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct httpd *httpd_start(const char *listen, struct exporter *e, char *why, size_t len)
+{
+	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
+	struct httpd *h = calloc(1, sizeof(*h));
+	struct addrinfo *ai = NULL;
+
+	if (!h) {
+		snprintf(why, len, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	h->e = e;
+	if (parse_listen(listen, &ai, why, len))
+		goto free_httpd;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h,
+				MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+				MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!h->d) {
+		snprintf(why, len, "failed to listen on %s: %s", listen,
+			 errno ? strerror(errno) : "libmicrohttpd refused");
+		goto free_httpd;
+	}
+	return h;
+
+free_httpd:
+	free(h);
+	return NULL;
+}
+
+void httpd_stop(struct httpd *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}
