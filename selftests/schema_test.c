@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * schema/oomtrace.schema.json and scripts/validate-records.py must accept
+ * every kind of record oomtrace writes and reject each kind of mistake:
+ * a check that never fails proves nothing. Records are written to a
+ * temporary JSONL file and the validator is run on it, from the
+ * repository's root, as the tests are. The last test has user/output_json.c
+ * itself write records with every combination of missing fields.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+#include "gfp.h"
+#include "output.h"
+
+#define SCHEMA "schema/oomtrace.schema.json"
+#define VALIDATOR "scripts/validate-records.py"
+
+/* A memcg OOM kill in fentry mode: every field known. */
+#define KILL_FENTRY \
+	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":3,\"episode\":2," \
+	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
+	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
+	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
+	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
+	"\"oom_memcg\":\"/app\",\"duration_us\":812," \
+	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"worker\",\"uid\":1000," \
+	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
+	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"worker\",\"uid\":1000," \
+	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"points\":12001,\"oom_score\":976," \
+	"\"total_vm_kb\":53012,\"anon_rss_kb\":47104,\"file_rss_kb\":1220," \
+	"\"shmem_rss_kb\":0,\"swap_kb\":0,\"pgtables_kb\":132}," \
+	"\"stack\":[\"mark_oom_victim+0x9e\",\"__oom_kill_process+0x5c\"," \
+	"\"oom_kill_process+0xfa\",\"out_of_memory+0x1b2\"]}\n"
+
+/* A global OOM in kprobe mode, a group member: not the chosen task, so no
+ * points; no OOM memcg, which is known, not missing. */
+#define KILL_KPROBE_MEMBER \
+	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":9,\"episode\":5," \
+	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
+	"\"missing\":[\"victim.points\",\"victim.oom_score\"]," \
+	"\"outcome\":\"killed\",\"constraint\":\"none\",\"message\":\"Out of memory\"," \
+	"\"gfp_mask\":\"0x140dca\",\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\"," \
+	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"duration_us\":0," \
+	"\"trigger\":{\"pid\":1,\"tid\":1,\"comm\":\"init\",\"uid\":0,\"memcg\":\"/\"," \
+	"\"oom_score_adj\":-1000}," \
+	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
+	"\"memcg\":\"/.../k/l\",\"oom_score_adj\":1000,\"points\":null,\"oom_score\":null," \
+	"\"total_vm_kb\":0,\"anon_rss_kb\":0,\"file_rss_kb\":0,\"shmem_rss_kb\":0," \
+	"\"swap_kb\":0,\"pgtables_kb\":0},\"stack\":[\"0xffffffff81234567\"]}\n"
+
+/* An exiting task in fentry mode: no kill, so no message, and none missing;
+ * points may be negative under a negative oom_score_adj. */
+#define KILL_EXITING \
+	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":10,\"episode\":6," \
+	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
+	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
+	"\"gfp_mask\":\"0x0\",\"gfp_flags\":\"\",\"order\":3,\"totalpages\":1," \
+	"\"oom_memcg\":null,\"duration_us\":5," \
+	"\"trigger\":{\"pid\":7,\"tid\":8,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
+	"\"oom_score_adj\":0}," \
+	"\"victim\":{\"pid\":7,\"tid\":7,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
+	"\"oom_score_adj\":-999,\"points\":-5000,\"oom_score\":0,\"total_vm_kb\":1," \
+	"\"anon_rss_kb\":1,\"file_rss_kb\":1,\"shmem_rss_kb\":1,\"swap_kb\":1," \
+	"\"pgtables_kb\":1},\"stack\":[]}\n"
+
+/* Tracepoint mode: what mark_victim cannot see is null and named. */
+#define KILL_TRACEPOINT \
+	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":11,\"episode\":7," \
+	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
+	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\",\"oom_memcg\"," \
+	"\"duration_us\",\"victim.points\",\"victim.oom_score\"]," \
+	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
+	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":null,\"gfp_flags\":null," \
+	"\"order\":null,\"totalpages\":null,\"oom_memcg\":null,\"duration_us\":null," \
+	"\"trigger\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
+	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
+	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
+	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"points\":null,\"oom_score\":null," \
+	"\"total_vm_kb\":5,\"anon_rss_kb\":6,\"file_rss_kb\":7,\"shmem_rss_kb\":8," \
+	"\"swap_kb\":9,\"pgtables_kb\":10},\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
+
+/* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
+ * no kallsyms. Everything but the victim's tid is missing. */
+#define KILL_TRACEPOINT_BLIND \
+	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":12,\"episode\":8," \
+	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
+	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
+	"\"order\",\"totalpages\",\"oom_memcg\",\"duration_us\",\"victim.pid\"," \
+	"\"victim.comm\",\"victim.uid\",\"victim.memcg\",\"victim.oom_score_adj\"," \
+	"\"victim.points\",\"victim.oom_score\",\"victim.total_vm_kb\"," \
+	"\"victim.anon_rss_kb\",\"victim.file_rss_kb\",\"victim.shmem_rss_kb\"," \
+	"\"victim.swap_kb\",\"victim.pgtables_kb\",\"stack\"]," \
+	"\"outcome\":null,\"constraint\":null,\"message\":null,\"gfp_mask\":null," \
+	"\"gfp_flags\":null,\"order\":null,\"totalpages\":null,\"oom_memcg\":null," \
+	"\"duration_us\":null," \
+	"\"trigger\":{\"pid\":2,\"tid\":3,\"comm\":\"kworker/0:1\",\"uid\":0," \
+	"\"memcg\":\"/\",\"oom_score_adj\":0}," \
+	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
+	"\"oom_score_adj\":null,\"points\":null,\"oom_score\":null,\"total_vm_kb\":null," \
+	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null," \
+	"\"swap_kb\":null,\"pgtables_kb\":null},\"stack\":null}\n"
+
+/*
+ * Hostile names as json.c writes them: quotes, backslashes, control bytes
+ * (named and \u escapes), invalid bytes as \ufffd, U+FFFD and other UTF-8
+ * raw, a 15-character comm, and a cgroup path cut to its last components.
+ */
+#define KILL_HOSTILE \
+	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":13,\"episode\":9," \
+	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
+	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
+	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
+	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
+	"\"oom_memcg\":\"/...//a \\\"b\\\" c\\\\d/\\ufffd\\u001b[31m\"," \
+	"\"duration_us\":812," \
+	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"a \\\"b\\\" c\\\\d\",\"uid\":1000," \
+	"\"memcg\":\"/caf\xc3\xa9/\xef\xbf\xbd" "x\\t\\n\\r\\b\\f\\u0001\\u007f\"," \
+	"\"oom_score_adj\":0}," \
+	"\"victim\":{\"pid\":4242,\"tid\":4242," \
+	"\"comm\":\"\\ufffd\\ufffd\\\\\\\"\\u0001\\u001f\\u007f\\t\\n\xe2\x82\xac" "12345\"," \
+	"\"uid\":1000,\"memcg\":\"/app/\\\"quoted\\\"\",\"oom_score_adj\":0," \
+	"\"points\":12001,\"oom_score\":976,\"total_vm_kb\":53012,\"anon_rss_kb\":47104," \
+	"\"file_rss_kb\":1220,\"shmem_rss_kb\":0,\"swap_kb\":0,\"pgtables_kb\":132}," \
+	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
+
+#define LOST \
+	"{\"type\":\"lost\",\"version\":1,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"\"count\":3,\"total\":5}\n"
+
+#define SUMMARY \
+	"{\"type\":\"summary\",\"version\":1,\"mode\":\"tracepoint\",\"records\":6," \
+	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
+	"\"incomplete_episodes\":1}\n"
+
+struct result {
+	int status;		/* exit code, or 128 + signal */
+	char err[8192];		/* its stderr */
+};
+
+/* Run cmd[] with stdout dropped and stderr kept. */
+static void run(struct result *r, const char *const *cmd)
+{
+	int pipefd[2], st;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		abort();
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(pipefd[1], 2);
+		execvp(cmd[0], (char **)cmd);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (got < sizeof(r->err) - 1 &&
+	       (n = read(pipefd[0], r->err + got, sizeof(r->err) - 1 - got)) > 0)
+		got += n;
+	r->err[got] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &st, 0);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Validate the file at path. Returns why the validator cannot run here
+ * (the test is then skipped), or NULL. */
+static const char *validate_file(struct __test_metadata *_metadata, struct result *r,
+				 const char *path)
+{
+	const char *cmd[] = { "python3", VALIDATOR, SCHEMA, path, NULL };
+
+	ASSERT_EQ(0, access(VALIDATOR, R_OK)) TH_LOG("run from the repository root");
+	ASSERT_EQ(0, access(SCHEMA, R_OK)) TH_LOG("run from the repository root");
+	run(r, cmd);
+	if (r->status == 127)
+		return "python3 is not installed";
+	if (r->status == 2 && strstr(r->err, "needs the jsonschema module"))
+		return "python3 has no jsonschema module with Draft 2020-12 "
+		       "(Debian: python3-jsonschema)";
+	return NULL;
+}
+
+/* The same for len bytes of text, in a temporary file. */
+static const char *validate(struct __test_metadata *_metadata, struct result *r,
+			    const char *text, size_t len)
+{
+	char path[] = "/tmp/oomtrace-schema-XXXXXX";
+	const char *why;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)len, write(fd, text, len));
+	close(fd);
+	why = validate_file(_metadata, r, path);
+	unlink(path);
+	return why;
+}
+
+#define VALIDATE(r, text, len) do {						\
+	const char *why = validate(_metadata, &(r), text, len);			\
+										\
+	if (why)								\
+		SKIP(return, "%s", why);					\
+} while (0)
+
+TEST(valid_records_of_every_type_pass)
+{
+	static const char text[] = KILL_FENTRY KILL_KPROBE_MEMBER KILL_EXITING
+		KILL_TRACEPOINT KILL_TRACEPOINT_BLIND KILL_HOSTILE LOST SUMMARY;
+	struct result r;
+
+	VALIDATE(r, text, strlen(text));
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_STREQ("", r.err);
+}
+
+TEST(empty_file_passes)
+{
+	struct result r;
+
+	VALIDATE(r, "", 0);
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+}
+
+/*
+ * A valid line 1, then line 2: record with its first `from` replaced by
+ * `to`. The validator must fail, on line 2 only, naming `why`.
+ */
+static void expect_invalid(struct __test_metadata *_metadata, const char *record,
+			   const char *from, const char *to, const char *why)
+{
+	const char *at = strstr(record, from);
+	char text[8192], want[128];
+	struct result r;
+	int len;
+
+	ASSERT_NE(NULL, at) TH_LOG("'%s' is not in the record", from);
+	len = snprintf(text, sizeof(text), "%s%.*s%s%s", KILL_FENTRY,
+		       (int)(at - record), record, to, at + strlen(from));
+	ASSERT_GT((int)sizeof(text), len);
+	VALIDATE(r, text, len);
+	EXPECT_EQ(1, r.status) TH_LOG("stderr: %s", r.err);
+	snprintf(want, sizeof(want), "line 2: ");
+	EXPECT_EQ(0, strncmp(r.err, want, strlen(want))) TH_LOG("stderr: %s", r.err);
+	EXPECT_EQ(NULL, strstr(r.err, "line 1:")) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, why)) TH_LOG("want '%s' in: %s", why, r.err);
+}
+
+#define INVALID(name, record, from, to, why)					\
+TEST(name)									\
+{										\
+	expect_invalid(_metadata, record, from, to, why);			\
+}
+
+INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":1,", "\"version\":1,\"extra\":1,",
+	"extra")
+INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
+	"cpu")
+INVALID(wrong_type_fails, KILL_FENTRY, "\"seq\":3", "\"seq\":\"3\"", "seq")
+INVALID(oom_score_out_of_range_fails, KILL_FENTRY, "\"oom_score\":976",
+	"\"oom_score\":1001", "victim.oom_score")
+INVALID(bad_time_format_fails, KILL_FENTRY, ".123456Z", ".123Z", "time")
+INVALID(unknown_missing_name_fails, KILL_FENTRY, "\"missing\":[]",
+	"\"missing\":[\"victim.bogus\"]", "missing[0]")
+INVALID(null_not_named_in_missing_fails, KILL_FENTRY, "\"duration_us\":812",
+	"\"duration_us\":null", "duration_us")
+INVALID(named_in_missing_but_not_null_fails, KILL_FENTRY, "\"missing\":[]",
+	"\"missing\":[\"stack\"]", "stack")
+INVALID(bad_gfp_mask_fails, KILL_FENTRY, "\"0xcc0\"", "\"0xCC0\"", "gfp_mask")
+INVALID(unknown_mode_fails, KILL_FENTRY, "\"fentry\"", "\"auto\"", "mode")
+INVALID(raw_invalid_utf8_fails, KILL_FENTRY, "\"worker\"", "\"work\xff\"", "UTF-8")
+INVALID(lost_without_total_fails, LOST, ",\"total\":5", "", "total")
+INVALID(negative_summary_count_fails, SUMMARY, "\"episodes\":4", "\"episodes\":-1",
+	"episodes")
+INVALID(unknown_type_fails, SUMMARY, "\"summary\"", "\"stats\"", "type")
+
+TEST(non_object_line_fails)
+{
+	static const char text[] = KILL_FENTRY "[1,2]\n";
+	struct result r;
+
+	VALIDATE(r, text, strlen(text));
+	EXPECT_EQ(1, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_EQ(0, strncmp(r.err, "line 2: not a JSON object", 25))
+		TH_LOG("stderr: %s", r.err);
+}
+
+TEST(truncated_last_line_fails)
+{
+	/* what a writer killed mid-line leaves: no closing brace, no newline */
+	static const char text[] = KILL_FENTRY SUMMARY;
+	struct result r;
+
+	VALIDATE(r, text, strlen(text) - 5);
+	EXPECT_EQ(1, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_EQ(0, strncmp(r.err, "line 2: ", 8)) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "no newline")) TH_LOG("stderr: %s", r.err);
+}
+
+TEST(complete_line_without_newline_fails)
+{
+	/* even a whole object: the stream must end with a newline */
+	static const char text[] = KILL_FENTRY SUMMARY;
+	struct result r;
+
+	VALIDATE(r, text, strlen(text) - 1);
+	EXPECT_EQ(1, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "line 2: no newline")) TH_LOG("stderr: %s", r.err);
+}
+
+/* A cgroup path of 10 hostile components and more above them: "/...". */
+static void hostile_path(struct oomtrace_cgpath *p, int seed)
+{
+	int i;
+
+	p->depth = OOMTRACE_CG_DEPTH;
+	p->truncated = 1;
+	for (i = 0; i < OOMTRACE_CG_DEPTH; i++)
+		snprintf(p->name[i], sizeof(p->name[i]), "c%d \"q\" \\ \x01\xff\xe2\x82%d",
+			 i, seed);
+}
+
+/* What episode.c's finish() would make of these missing bits. */
+static void make_event(struct oom_event *ev, enum oom_mode mode, unsigned int missing,
+		       unsigned int i)
+{
+	struct oomtrace_victim_rec *r = &ev->rec;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->mode = mode;
+	ev->episode = i + 1;
+	ev->outcome = i % 3 ? OUTCOME_KILLED : OUTCOME_EXITING;
+	if (!(missing & MISS_OUTCOME) && ev->outcome == OUTCOME_EXITING)
+		missing &= ~MISS_MESSAGE;	/* no message, and none missing */
+	else if (!(missing & MISS_MESSAGE))
+		ev->message = mode == MODE_TRACEPOINT ? "Memory cgroup out of memory" :
+			      i % 2 ? "Out of memory" : "Memory cgroup out of memory";
+	ev->missing = missing;
+	ev->constraint = mode == MODE_TRACEPOINT ? (i % 2 ? CONSTRAINT_GLOBAL :
+				OOMTRACE_CONSTRAINT_MEMCG) : (int)(i % 4);
+	ev->duration_ns = i * 12345ULL;
+
+	r->hdr.ts_ns = 1000000000ULL * i + i;
+	r->seq = i + 1;
+	r->stack_len = (i % 4) * sizeof(__u64);
+	r->stack[0] = 0xffffffff81000000ULL + i;
+	r->stack[1] = 0;
+	r->stack[2] = ~0ULL;
+	r->trigger.pid = 1 + i;
+	r->trigger.tid = 2 + i;
+	r->trigger.uid = i % 2 ? 0 : 4294967295U;
+	r->trigger.oom_score_adj = i % 2 ? -1000 : 1000;
+	/* 15 bytes and the NUL: a comm as long as the kernel keeps */
+	memcpy(r->trigger.comm, "a\"b\\c\t\x01\x7f\xff\xc3\xa9\xe2\x82\xac\xe2",
+	       OOMTRACE_COMM_LEN);
+	hostile_path(&r->trigger.memcg, i);
+	r->victim = r->trigger;
+	r->victim.tid = 3 + i;
+	r->victim.memcg.depth = i % 3;	/* 0: "/" */
+	r->total_vm = i;
+	r->pgtables_bytes = 1023 + i;
+	r->oom.gfp_mask = i % 5 ? 0xcc0 : 0;
+	r->oom.order = (int)(i % 3) - 1;
+	r->oom.totalpages = i % 7;
+	r->oom.points = i % 2 ? -(__s64)i : (__s64)i * 1000;
+	r->oom.memcg_set = i % 2;	/* 0: a global OOM, null but known */
+	hostile_path(&r->oom.memcg, i + 1);
+}
+
+TEST(output_json_writes_valid_records)
+{
+	static const enum oom_mode modes[] = { MODE_FENTRY, MODE_KPROBE, MODE_TRACEPOINT };
+	char path[] = "/tmp/oomtrace-schema-XXXXXX";
+	struct gfp_table gfp = { 0 };	/* no names: flags print as hex */
+	struct summary sum = { .mode = MODE_TRACEPOINT, .records = 3, .lost = 1 };
+	struct output o = { .json = 1, .gfp = &gfp, .page_kb = 4,
+			    .boot_to_unix_ns = 1700000000LL * 1000000000LL };
+	struct oom_event *ev = malloc(sizeof(*ev));
+	unsigned int m, i, all = (MISS_POINTS << 1) - 1, n = 0;
+	const char *why;
+	struct result r;
+	int fd;
+
+	ASSERT_NE(NULL, ev);
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	o.f = fdopen(fd, "w");
+	ASSERT_NE(NULL, o.f);
+	/* in each mode, no missing bit, each one, each pair, and all of them
+	 * (every combination takes the validator seconds, and adds nothing:
+	 * each bit has its own fields, and MISS_KILL and MISS_POINTS share) */
+	for (i = 0; i < 3; i++) {
+		for (m = 0; m <= all; m++) {
+			if (__builtin_popcount(m) > 2 && m != all)
+				continue;
+			make_event(ev, modes[i], m | mode_missing(modes[i]), n++);
+			output_json_event(&o, ev);
+		}
+	}
+	output_json_lost(&o, 1, 1, 0);
+	output_json_lost(&o, 1000, ~0ULL, 1ULL << 62);
+	output_json_summary(&o, &sum);
+	ASSERT_EQ(0, fclose(o.f));
+	free(ev);
+	why = validate_file(_metadata, &r, path);
+	unlink(path);
+	if (why)
+		SKIP(return, "%s", why);
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+}
+
+TEST_HARNESS_MAIN
