@@ -333,7 +333,7 @@ static void histogram(FILE *f, const char *name, const struct histogram *h)
 	unsigned int i;
 
 	for (i = 0; i < h->nr; i++)
-		fprintf(f, "%s_bucket{le=\"%.17g\"} %llu\n", name, h->bounds[i],
+		fprintf(f, "%s_bucket{le=\"%.12g\"} %llu\n", name, h->bounds[i],
 			(unsigned long long)h->buckets[i]);
 	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
 	fprintf(f, "%s_sum %.17g\n%s_count %llu\n", name, h->sum, name,
