@@ -4,8 +4,8 @@
  * every kind of record oomtrace writes and reject each kind of mistake:
  * a check that never fails proves nothing. Records are written to a
  * temporary JSONL file and the validator is run on it, from the
- * repository's root, as the tests are. The last test has user/output_json.c
- * itself write records with every combination of missing fields.
+ * repository's root, as the tests are. The last test has sink_json write
+ * what record_build() makes of every shape of raw kernel-side pieces.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,8 @@
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "gfp.h"
-#include "output.h"
+#include "record.h"
+#include "sink.h"
 
 #define SCHEMA "schema/oomtrace.schema.json"
 #define VALIDATOR "scripts/validate-records.py"
@@ -332,29 +333,16 @@ static void hostile_path(struct oomtrace_cgpath *p, int seed)
 			 i, seed);
 }
 
-/* What episode.c's finish() would make of these missing bits. */
-static void make_event(struct oom_event *ev, enum oom_mode mode, unsigned int missing,
-		       unsigned int i)
+/* Raw pieces as the kernel side sends them, in one of the shapes bits
+ * selects: which hooks saw it, what could be read. */
+static void make_raw(struct oomtrace_victim_rec *r, unsigned int bits, unsigned int i)
 {
-	struct oomtrace_victim_rec *r = &ev->rec;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->mode = mode;
-	ev->episode = i + 1;
-	ev->outcome = i % 3 ? OUTCOME_KILLED : OUTCOME_EXITING;
-	if (!(missing & MISS_OUTCOME) && ev->outcome == OUTCOME_EXITING)
-		missing &= ~MISS_MESSAGE;	/* no message, and none missing */
-	else if (!(missing & MISS_MESSAGE))
-		ev->message = mode == MODE_TRACEPOINT ? "Memory cgroup out of memory" :
-			      i % 2 ? "Out of memory" : "Memory cgroup out of memory";
-	ev->missing = missing;
-	ev->constraint = mode == MODE_TRACEPOINT ? (i % 2 ? CONSTRAINT_GLOBAL :
-				OOMTRACE_CONSTRAINT_MEMCG) : (int)(i % 4);
-	ev->duration_ns = i * 12345ULL;
-
+	memset(r, 0, sizeof(*r));
 	r->hdr.ts_ns = 1000000000ULL * i + i;
 	r->seq = i + 1;
-	r->stack_len = (i % 4) * sizeof(__u64);
+	r->flags = (bits & 1 ? OOMTRACE_VICTIM_TASK : 0) | (bits & 2 ? OOMTRACE_VICTIM_MM : 0);
+	r->oom.flags = (bits & 4 ? OOMTRACE_OOM_ENTRY : 0) | (bits & 8 ? OOMTRACE_OOM_KILL : 0);
+	r->stack_len = bits & 16 ? 3 * sizeof(__u64) : -14;
 	r->stack[0] = 0xffffffff81000000ULL + i;
 	r->stack[1] = 0;
 	r->stack[2] = ~0ULL;
@@ -373,47 +361,70 @@ static void make_event(struct oom_event *ev, enum oom_mode mode, unsigned int mi
 	r->pgtables_bytes = 1023 + i;
 	r->oom.gfp_mask = i % 5 ? 0xcc0 : 0;
 	r->oom.order = (int)(i % 3) - 1;
+	r->oom.constraint = i % 4;
 	r->oom.totalpages = i % 7;
 	r->oom.points = i % 2 ? -(__s64)i : (__s64)i * 1000;
+	/* another task's points: a group member */
+	r->oom.chosen_pid = bits & 32 ? r->victim.pid : r->victim.pid + 1;
+	strcpy(r->oom.message, i % 2 ? "Out of memory" : "Memory cgroup out of memory");
 	r->oom.memcg_set = i % 2;	/* 0: a global OOM, null but known */
 	hostile_path(&r->oom.memcg, i + 1);
 }
 
-TEST(output_json_writes_valid_records)
+TEST(sink_json_writes_valid_records)
 {
 	static const enum oom_mode modes[] = { MODE_FENTRY, MODE_KPROBE, MODE_TRACEPOINT };
 	char path[] = "/tmp/oomtrace-schema-XXXXXX";
 	struct gfp_table gfp = { 0 };	/* no names: flags print as hex */
-	struct summary sum = { .mode = MODE_TRACEPOINT, .records = 3, .lost = 1 };
-	struct output o = { .json = 1, .gfp = &gfp, .page_kb = 4,
-			    .boot_to_unix_ns = 1700000000LL * 1000000000LL };
-	struct oom_event *ev = malloc(sizeof(*ev));
-	unsigned int m, i, all = (MISS_POINTS << 1) - 1, n = 0;
+	struct trace_summary sum = { .final = 1, .mode = MODE_TRACEPOINT, .records = 3,
+				     .lost = 1 };
+	struct oomtrace_end_rec end = { .duration_ns = 123456 };
+	struct loss_report l1 = { .count = 1, .total = 1 };
+	struct loss_report l2 = { .time_ns = 1LL << 62, .count = 1000, .total = ~0ULL };
+	struct oomtrace_victim_rec *raw = malloc(sizeof(*raw));
+	struct oom_record *rec = malloc(sizeof(*rec));
+	struct record_env env = { .gfp = &gfp, .page_kb = 4,
+				  .boot_to_unix_ns = 1700000000LL * 1000000000LL };
+	struct sink_config cfg = {};
+	unsigned int m, bits, n = 0;
+	struct sink *s;
 	const char *why;
 	struct result r;
 	int fd;
 
-	ASSERT_NE(NULL, ev);
+	ASSERT_NE(NULL, raw);
+	ASSERT_NE(NULL, rec);
 	fd = mkstemp(path);
 	ASSERT_LE(0, fd);
-	o.f = fdopen(fd, "w");
-	ASSERT_NE(NULL, o.f);
-	/* in each mode, no missing bit, each one, each pair, and all of them
-	 * (every combination takes the validator seconds, and adds nothing:
-	 * each bit has its own fields, and MISS_KILL and MISS_POINTS share) */
-	for (i = 0; i < 3; i++) {
-		for (m = 0; m <= all; m++) {
-			if (__builtin_popcount(m) > 2 && m != all)
-				continue;
-			make_event(ev, modes[i], m | mode_missing(modes[i]), n++);
-			output_json_event(&o, ev);
+	cfg.f = fdopen(fd, "w");
+	ASSERT_NE(NULL, cfg.f);
+	s = sink_json.open(&cfg);
+	ASSERT_NE(NULL, s);
+	/* every shape of raw pieces, with and without the end, in each mode */
+	for (m = 0; m < 3; m++) {
+		for (bits = 0; bits < 128; bits++) {
+			struct record_src src = { .mode = modes[m], .episode = n + 1,
+						  .raw = raw, .end = bits & 64 ? &end : NULL,
+						  .stack = n % 8 };
+
+			make_raw(raw, bits, n++);
+			/* tracepoint mode hooks neither out_of_memory() nor
+			 * oom_kill_process() */
+			if (modes[m] == MODE_TRACEPOINT) {
+				raw->oom.flags = 0;
+				src.end = NULL;
+			}
+			record_build(rec, &env, &src);
+			EXPECT_EQ(0, sink_json.record(s, rec));
 		}
 	}
-	output_json_lost(&o, 1, 1, 0);
-	output_json_lost(&o, 1000, ~0ULL, 1ULL << 62);
-	output_json_summary(&o, &sum);
-	ASSERT_EQ(0, fclose(o.f));
-	free(ev);
+	EXPECT_EQ(0, sink_json.lost(s, &l1));
+	EXPECT_EQ(0, sink_json.lost(s, &l2));
+	EXPECT_EQ(0, sink_json.summary(s, &sum));
+	EXPECT_EQ(0, sink_json.close(s));
+	ASSERT_EQ(0, fclose(cfg.f));
+	free(raw);
+	free(rec);
 	why = validate_file(_metadata, &r, path);
 	unlink(path);
 	if (why)

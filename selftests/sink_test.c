@@ -228,7 +228,7 @@ static char *render(struct __test_metadata *_metadata, FIXTURE_DATA(sinks) *self
 {
 	struct loss_report lost = { .time_ns = 1764547260LL * 1000000000, .count = 2,
 				    .total = 5 };
-	struct trace_summary sum = { .mode = MODE_FENTRY, .records = NR_CASES,
+	struct trace_summary sum = { .final = 1, .mode = MODE_FENTRY, .records = NR_CASES,
 				     .filtered = 1, .lost = 5, .episodes = 6,
 				     .no_victim = 1, .incomplete = 2 };
 	struct sink_config cfg;
