@@ -98,10 +98,13 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)/.deps-build
 
 # Another kernel's vmlinux.h, from the vmlinux that scripts/vmtest.sh
 # unpacked for it (scripts/check.sh builds the BPF object against it).
-$(OUTPUT)/compat/%/vmlinux.h: $(OUTPUT)/vm/linux-image-%/boot/vmlinux-% | $(OUTPUT)/.deps-build
+$(OUTPUT)/compat/%/vmlinux.h: $(OUTPUT)/vm/linux-image-%/boot/vmlinux-$$* | $(OUTPUT)/.deps-build
 	$(call msg,BTF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
+
+$(OUTPUT)/vm/linux-image-%:
+	@echo "error: no $@: scripts/vmtest.sh --kernel linux-image-$(firstword $(subst /, ,$*)) unpacks it" >&2; exit 1
 
 define bpf_compile
 	$(call msg,BPF,$@)

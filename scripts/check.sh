@@ -58,7 +58,13 @@ fi
 # (CO-RE flavours on both sides of each shim): one check per guest kernel,
 # against the vmlinux that vmtest.sh unpacked. The Makefile knows the flags.
 bpf_builds_against() {
-	if make -s "build/compat/${1#linux-image-}/oomtrace.bpf.o"; then
+	local flags
+
+	# make called from a script, not a recursive make: without the parent's
+	# jobserver (its descriptors are not ours), with its variables (CLANG=...).
+	# shellcheck disable=SC2001 # a regular expression
+	flags=$(sed 's/--jobserver-[a-z]*=[^ ]*//g' <<<"${MAKEFLAGS:-}")
+	if MAKEFLAGS=$flags make -s "build/compat/${1#linux-image-}/oomtrace.bpf.o"; then
 		echo "ok - the BPF object builds against $1's BTF"
 		pass=$((pass + 1))
 	else

@@ -46,7 +46,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages: ${missing[*]}; run 'sudo scripts/deps.sh $*'" >&2
 	exit 1
 fi
+# `make -j` may run two groups at once: one apt at a time.
+exec 9>/run/lock/oomtrace-deps.lock
+flock 9
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
