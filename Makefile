@@ -201,7 +201,7 @@ kmod-clean:
 check: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all
 	$(Q)scripts/check.sh all $(TESTS)
 
-check-host: $(OUTPUT)/oomtrace $(TESTS) | $(OUTPUT)/.deps-all
+check-host: $(OUTPUT)/oomtrace $(TESTS)
 	$(Q)scripts/check.sh host $(TESTS)
 
 check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all
