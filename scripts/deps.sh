@@ -1,33 +1,58 @@
 #!/usr/bin/env bash
 # Install the dependencies from Debian, idempotently: a machine that has
 # them all is left alone (and needs no root).
-#   scripts/deps.sh [build|all]   build: what `make` needs; all: tests too
+#   scripts/deps.sh [GROUP]...   (default: all)
+#     cc     C code against libbpf (the pure code, part of every other group)
+#     build  what `make` needs: cc, plus clang, llvm and bpftool for the BPF object
+#     unit   what `make test-unit` needs: no clang, bpftool or kernel BTF
+#     kmod   what `make kmod-all` needs: the headers of the kernels the VM
+#            tests boot (`make kmod KDIR=...` needs only KDIR's headers)
+#     vm     the QEMU rig (scripts/vmtest.sh)
+#     serve  what the exporter's tests run against: Prometheus, promtool
+#     all    every group: what `make check` needs
 set -euo pipefail
 
-pkgs=(
-	make gcc clang llvm pkg-config
-	libbpf-dev bpftool libelf-dev zlib1g-dev	# BPF build
+cc=(make gcc libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev)
+build=("${cc[@]}" clang llvm bpftool)
+unit=("${cc[@]}"
+	linux-source-6.1 xz-utils	# kselftest harness, checkpatch
+	libjson-c-dev			# tests read the JSON records
+	python3-jsonschema		# records against the JSON Schema
 )
-[ "${1:-all}" = build ] || pkgs+=(
-	linux-source-6.1 xz-utils			# kselftest harness, checkpatch
-	libjson-c-dev					# tests read the JSON records
-	qemu-system-x86 busybox-static kmod cpio	# VM rig
-	linux-headers-6.1.0-56-amd64			# the kernel module, for the
-	linux-headers-6.1.0-47-amd64			# two kernels the VM boots
-)
+kmod=(make gcc linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-47-amd64)
+vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
+serve=(prometheus curl)			# a real Prometheus and promtool
+
+[ $# -gt 0 ] || set -- all
+pkgs=()
+for group in "$@"; do
+	case $group in
+	cc) pkgs+=("${cc[@]}") ;;
+	build) pkgs+=("${build[@]}") ;;
+	unit) pkgs+=("${unit[@]}") ;;
+	kmod) pkgs+=("${kmod[@]}") ;;
+	vm) pkgs+=("${vm[@]}") ;;
+	serve) pkgs+=("${serve[@]}") ;;
+	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}") ;;
+	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve or all)" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
-for p in "${pkgs[@]}"; do
+for p in $(printf '%s\n' "${pkgs[@]}" | sort -u); do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing packages: ${missing[*]}; run 'sudo make deps'" >&2
+	echo "deps: missing packages: ${missing[*]}; run 'sudo scripts/deps.sh $*'" >&2
 	exit 1
 fi
+# `make -j` may run two groups at once: one apt at a time.
+exec 9>/run/lock/oomtrace-deps.lock
+flock 9
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Run kselftest binaries, show their TAP output, and close with one line of
 # totals. Whatever a killed test left behind (scratch memory cgroups, their
-# tasks) is swept away at the end.
+# tasks) is swept away at the end: every oomtrace-* cgroup, so a live run
+# must not overlap another. --no-sweep is for tests that make no cgroups
+# (`make test-unit`), so they can run beside a live run.
+#   scripts/run-tests.sh [--no-sweep] TEST...
 set -uo pipefail
+
+sweep=1
+if [ "${1:-}" = --no-sweep ]; then
+	sweep=0
+	shift
+fi
 
 pass=0 fail=0 skip=0
 
 sweep_cgroups() {
 	local d
+
+	[ "$sweep" -eq 1 ] || return 0
 	for d in /sys/fs/cgroup/oomtrace-* /sys/fs/cgroup/memory/oomtrace-*; do
 		[ -d "$d" ] || continue
 		# shellcheck disable=SC2046
