@@ -20,7 +20,7 @@ LDLIBS := -lbpf -lelf -lz
 # Pure helpers, linked into the tool and into the unit tests alike.
 LIB_SRCS := user/event.c user/gfp.c user/json.c user/timefmt.c user/kallsyms.c \
 	    user/episode.c user/cgroup.c user/output.c user/output_text.c \
-	    user/output_json.c user/filter.c user/stats.c
+	    user/output_json.c user/filter.c user/stats.c user/kmod_fields.c
 TOOL_SRCS := user/main.c user/attach.c user/probe.c user/trace.c
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 TOOL_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(TOOL_SRCS))
