@@ -272,7 +272,7 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 	long long score;
 	long slack;
 
-	/* see oomtest.h: victim threads that flush RSS after it is read */
+	/* RSS_SPLIT_SLACK_KB: victim threads that flush RSS after it is read */
 	slack = split ? RSS_SPLIT_SLACK_KB * (e->threads +
 			(jint(r, "victim.tid") != jint(r, "trigger.tid"))) : 0;
 	EXPECT_STREQ(k->comm, jstr(r, "victim.comm"));
