@@ -204,7 +204,7 @@ static int kmsg_trouble(int fd, char *why, size_t len)
 FIXTURE(kmod) {
 	char ko[512];
 	int kmsg_bad;		/* warnings since the test began */
-	struct live live;	/* no oomtrace child: the module is the tracer */
+	struct live live;	/* no oomtrace child: the module traces */
 };
 
 FIXTURE_SETUP(kmod)
