@@ -23,10 +23,10 @@
 #include <json-c/json.h>
 #include "kselftest_harness.h"
 #include "oomtest.h"
+#include "kmod_fields.h"
 
 #define KMOD_DIR "/sys/kernel/debug/oomtrace"
 #define LIMIT (48UL << 20)
-#define MAX_KILLS 128
 
 struct kvictim {
 	int pid;
@@ -114,33 +114,23 @@ static char *slurp(const char *name)
 /* "key=N" on its own line of the stats file; -1 if absent or unknown. */
 static long stat_get(const char *stats, const char *key)
 {
-	size_t n = strlen(key);
-	const char *p;
+	char *copy = strdup(stats), *line, *save = NULL;
+	struct kmod_field f;
+	long v = -1;
 
-	for (p = stats; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, n) && p[n] == '=')
-			return p[n + 1] == '-' ? -1 : strtol(p + n + 1, NULL, 10);
-	return -1;
-}
-
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] && s[2] && s[3]) {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (kmod_fields_split(line, &f, 1) == 1 && !strcmp(f.key, key)) {
+			if (!kmod_field_unknown(f.val))
+				v = strtol(f.val, NULL, 10);
+			break;
 		}
 	}
-	*d = '\0';
+	free(copy);
+	return v;
 }
 
-static void victim_field(struct kvictim *v, const char *k, char *val)
+static void victim_field(struct kvictim *v, const char *k, const char *val)
 {
-	unescape(val);
 	if (!strcmp(k, "pid"))
 		v->pid = atoi(val);
 	else if (!strcmp(k, "comm"))
@@ -169,24 +159,18 @@ static void victim_field(struct kvictim *v, const char *k, char *val)
 static int victims_get(struct kvictim *out, int n)
 {
 	char *buf = slurp("victims"), *line, *save = NULL;
-	int got = 0;
+	struct kmod_field f[32];
+	int got = 0, i, nf;
 
 	if (!buf)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *tok, *tsave = NULL;
-
 		if (line[0] == '#' || got >= n)
 			continue;
 		memset(&out[got], 0, sizeof(out[got]));
-		for (tok = strtok_r(line, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
-			char *eq = strchr(tok, '=');
-
-			if (eq) {
-				*eq = '\0';
-				victim_field(&out[got], tok, eq + 1);
-			}
-		}
+		nf = kmod_fields_split(line, f, 32);
+		for (i = 0; i < nf; i++)
+			victim_field(&out[got], f[i].key, f[i].val);
 		got++;
 	}
 	free(buf);
@@ -219,21 +203,16 @@ static int kmsg_trouble(int fd, char *why, size_t len)
 
 FIXTURE(kmod) {
 	char ko[512];
-	struct memcg cg;
-	int have_cg;
-	int kmsg;		/* kill reports */
 	int kmsg_bad;		/* warnings since the test began */
-	long vmstat0, memcg0;
-	struct kmsg_kill kills[MAX_KILLS];
-	int nkills;
+	struct live live;	/* no oomtrace child: the module traces */
 };
 
 FIXTURE_SETUP(kmod)
 {
+	struct live_opts o = { .memcg = "kmod", .limit = LIMIT };
 	int err;
 
-	self->kmsg = self->kmsg_bad = -1;
-	self->have_cg = 0;
+	self->kmsg_bad = -1;
 	if (access("/proc/modules", F_OK))
 		SKIP(return, "this kernel cannot load modules (CONFIG_MODULES off): run it in the guest (scripts/vmtest.sh)");
 	if (geteuid())
@@ -246,25 +225,14 @@ FIXTURE_SETUP(kmod)
 	err = kmod_load(self->ko);
 	ASSERT_EQ(0, err) TH_LOG("insmod %s: %s", self->ko, strerror(-err));
 	ASSERT_EQ(0, access(KMOD_DIR "/stats", R_OK)) TH_LOG("no %s/stats after insmod", KMOD_DIR);
-	self->kmsg = kmsg_open();
-	ASSERT_LE(0, self->kmsg);
-	err = memcg_create(&self->cg, "kmod", LIMIT);
-	if (err == -ENOENT)
-		SKIP(return, "no memory cgroup controller mounted");
-	ASSERT_EQ(0, err) TH_LOG("memcg_create: %s", strerror(-err));
-	self->have_cg = 1;
-	self->vmstat0 = vmstat_oom_kill();
-	self->memcg0 = memcg_oom_kills(&self->cg);
+	live_setup(_metadata, &self->live, &o);
 }
 
 FIXTURE_TEARDOWN(kmod)
 {
-	if (self->have_cg)
-		memcg_destroy(&self->cg);
+	live_cleanup(&self->live);
 	if (kmod_loaded())
 		kmod_unload();
-	if (self->kmsg >= 0)
-		close(self->kmsg);
 	if (self->kmsg_bad >= 0)
 		close(self->kmsg_bad);
 }
@@ -277,19 +245,6 @@ static void no_trouble(struct __test_metadata *_metadata, FIXTURE_DATA(kmod) *se
 		TH_LOG("kernel log since the test began: %s", why);
 }
 
-/* Collect kill reports until n arrived (or 10 s passed). */
-static void wait_kmsg_kills(FIXTURE_DATA(kmod) *self, int n)
-{
-	int i;
-
-	for (i = 0; i < 100 && self->nkills < n; i++) {
-		self->nkills += kmsg_kills(self->kmsg, self->kills + self->nkills,
-					   MAX_KILLS - self->nkills);
-		if (self->nkills < n)
-			usleep(100000);
-	}
-}
-
 /*
  * stats against /proc/vmstat and memory.events; want victims, each victims
  * entry against its "Killed process" report. The kernel may count (and
@@ -299,17 +254,15 @@ static void wait_kmsg_kills(FIXTURE_DATA(kmod) *self, int n)
 static void check_kills(struct __test_metadata *_metadata, FIXTURE_DATA(kmod) *self,
 			int want, const char *constraint, const char *memcg)
 {
+	struct live *l = &self->live;
 	long vm, mc, kills, untraced;
 	struct kvictim v[64];
 	char *stats;
 	int i, k, nv;
 
-	wait_kmsg_kills(self, want);
-	usleep(300000);		/* a late duplicate report */
-	self->nkills += kmsg_kills(self->kmsg, self->kills + self->nkills,
-				   MAX_KILLS - self->nkills);
-	vm = vmstat_oom_kill() - self->vmstat0;
-	mc = memcg_oom_kills(&self->cg) - self->memcg0;
+	kmsg_wait_kills(l, want);
+	vm = vmstat_oom_kill() - l->vmstat0;
+	mc = memcg_oom_kills(&l->cg) - l->memcg0;
 	stats = slurp("stats");
 	ASSERT_NE(NULL, stats);
 	kills = stat_get(stats, "kills");
@@ -317,7 +270,7 @@ static void check_kills(struct __test_metadata *_metadata, FIXTURE_DATA(kmod) *s
 	EXPECT_LE(want, vm) TH_LOG("/proc/vmstat oom_kill moved by %ld", vm);
 	EXPECT_EQ(vm, kills) TH_LOG("stats:\n%s", stats);
 	EXPECT_EQ(mc, kills);
-	EXPECT_EQ(vm, self->nkills) TH_LOG("Killed process lines");
+	EXPECT_EQ(vm, l->nkills) TH_LOG("Killed process lines");
 	EXPECT_EQ(want, kills - untraced) TH_LOG("stats:\n%s", stats);
 	if (constraint) {
 		char key[64];
@@ -330,19 +283,19 @@ static void check_kills(struct __test_metadata *_metadata, FIXTURE_DATA(kmod) *s
 	nv = victims_get(v, 64);
 	ASSERT_EQ(want, nv);
 	for (i = 0; i < nv; i++) {
-		for (k = 0; k < self->nkills && self->kills[k].pid != v[i].pid; k++)
+		for (k = 0; k < l->nkills && l->kills[k].pid != v[i].pid; k++)
 			;
-		ASSERT_LT(k, self->nkills) TH_LOG("victim %d has no Killed process line", v[i].pid);
-		EXPECT_STREQ(self->kills[k].comm, v[i].comm);
-		EXPECT_EQ(self->kills[k].uid, v[i].uid);
-		EXPECT_EQ(self->kills[k].oom_score_adj, v[i].oom_score_adj);
-		EXPECT_EQ(self->kills[k].total_vm, v[i].total_vm);
-		EXPECT_EQ(self->kills[k].anon_rss, v[i].anon_rss);
-		EXPECT_EQ(self->kills[k].file_rss, v[i].file_rss);
-		EXPECT_EQ(self->kills[k].shmem_rss, v[i].shmem_rss);
-		EXPECT_EQ(self->kills[k].pgtables, v[i].pgtables);
-		if (self->kills[k].task_memcg[0])
-			EXPECT_STREQ(self->kills[k].task_memcg, v[i].memcg);
+		ASSERT_LT(k, l->nkills) TH_LOG("victim %d has no Killed process line", v[i].pid);
+		EXPECT_STREQ(l->kills[k].comm, v[i].comm);
+		EXPECT_EQ(l->kills[k].uid, v[i].uid);
+		EXPECT_EQ(l->kills[k].oom_score_adj, v[i].oom_score_adj);
+		EXPECT_EQ(l->kills[k].total_vm, v[i].total_vm);
+		EXPECT_EQ(l->kills[k].anon_rss, v[i].anon_rss);
+		EXPECT_EQ(l->kills[k].file_rss, v[i].file_rss);
+		EXPECT_EQ(l->kills[k].shmem_rss, v[i].shmem_rss);
+		EXPECT_EQ(l->kills[k].pgtables, v[i].pgtables);
+		if (l->kills[k].task_memcg[0])
+			EXPECT_STREQ(l->kills[k].task_memcg, v[i].memcg);
 		if (memcg)
 			EXPECT_STREQ(memcg, v[i].memcg);
 		if (constraint)
@@ -362,8 +315,8 @@ TEST_F_TIMEOUT(kmod, memcg_kills, 180)
 
 	RETURN_IF_SKIPPED();
 	for (i = 0; i < 3; i++)
-		ASSERT_TRUE(hog_wait_killed(hog_start(&self->cg, &h[i])));
-	check_kills(_metadata, self, 3, "memcg", self->cg.rel);
+		ASSERT_TRUE(hog_wait_killed(hog_start(&self->live.cg, &h[i])));
+	check_kills(_metadata, self, 3, "memcg", self->live.cg.rel);
 	no_trouble(_metadata, self);
 }
 
@@ -376,14 +329,14 @@ TEST_F_TIMEOUT(kmod, group_kill, 180)
 	int i;
 
 	RETURN_IF_SKIPPED();
-	ASSERT_EQ(0, memcg_write(&self->cg, "memory.oom.group", "1"));
-	p[0] = hog_start(&self->cg, &idle);
-	p[1] = hog_start(&self->cg, &idle);
+	ASSERT_EQ(0, memcg_write(&self->live.cg, "memory.oom.group", "1"));
+	p[0] = hog_start(&self->live.cg, &idle);
+	p[1] = hog_start(&self->live.cg, &idle);
 	sleep(1);
-	p[2] = hog_start(&self->cg, &big);
+	p[2] = hog_start(&self->live.cg, &big);
 	for (i = 0; i < 3; i++)
 		EXPECT_TRUE(hog_wait_killed(p[i]));
-	check_kills(_metadata, self, 3, "memcg", self->cg.rel);
+	check_kills(_metadata, self, 3, "memcg", self->live.cg.rel);
 	stats = slurp("stats");
 	ASSERT_NE(NULL, stats);
 	EXPECT_EQ(2, stat_get(stats, "group_kills")) TH_LOG("stats:\n%s", stats);
@@ -399,9 +352,9 @@ TEST_F_TIMEOUT(kmod, global_oom, 300)
 	if (!getenv("OOMTRACE_MODULES"))
 		SKIP(return, "a global OOM is only safe in the vmtest guest");
 	/* a memory cgroup without a limit that matters: the OOM is global */
-	ASSERT_EQ(0, memcg_write(&self->cg, "memory.max", "max"));
-	ASSERT_TRUE(hog_wait_killed(hog_start(&self->cg, &h)));
-	check_kills(_metadata, self, 1, "none", self->cg.rel);
+	ASSERT_EQ(0, memcg_write(&self->live.cg, "memory.max", "max"));
+	ASSERT_TRUE(hog_wait_killed(hog_start(&self->live.cg, &h)));
+	check_kills(_metadata, self, 1, "none", self->live.cg.rel);
 	no_trouble(_metadata, self);
 }
 
@@ -465,16 +418,16 @@ TEST_F_TIMEOUT(kmod, readers_during_storm, 300)
 	RETURN_IF_SKIPPED();
 	for (i = 0; i < 3; i++)
 		r[i] = readers_start();
-	storm = storm_start(&self->cg);
-	for (i = 0; i < 600 && vmstat_oom_kill() - self->vmstat0 < 30; i++)
+	storm = storm_start(&self->live.cg);
+	for (i = 0; i < 600 && vmstat_oom_kill() - self->live.vmstat0 < 30; i++)
 		usleep(100000);
 	stop(storm);
-	memcg_write(&self->cg, "cgroup.kill", "1");
+	memcg_write(&self->live.cg, "cgroup.kill", "1");
 	usleep(200000);
 	for (i = 0; i < 3; i++)
 		stop(r[i]);
 
-	vm = vmstat_oom_kill() - self->vmstat0;
+	vm = vmstat_oom_kill() - self->live.vmstat0;
 	stats = slurp("stats");
 	ASSERT_NE(NULL, stats);
 	kills = stat_get(stats, "kills");
@@ -486,7 +439,7 @@ TEST_F_TIMEOUT(kmod, readers_during_storm, 300)
 	EXPECT_EQ(kills < 64 ? kills : 64, nv);
 	for (i = 0; i < nv; i++) {
 		EXPECT_LT(0, v[i].pid);
-		EXPECT_STREQ(self->cg.rel, v[i].memcg);
+		EXPECT_STREQ(self->live.cg.rel, v[i].memcg);
 	}
 	free(stats);
 	no_trouble(_metadata, self);
@@ -500,7 +453,7 @@ TEST_F_TIMEOUT(kmod, reload_during_storm, 300)
 
 	RETURN_IF_SKIPPED();
 	r = readers_start();
-	storm = storm_start(&self->cg);
+	storm = storm_start(&self->live.cg);
 	for (i = 0; i < 20; i++) {
 		usleep(100000);
 		err = kmod_unload();
@@ -516,7 +469,7 @@ TEST_F_TIMEOUT(kmod, reload_during_storm, 300)
 	ASSERT_NE(NULL, stats);
 	EXPECT_LE(0, stat_get(stats, "kills")) TH_LOG("stats:\n%s", stats);
 	free(stats);
-	EXPECT_LT(0, vmstat_oom_kill() - self->vmstat0) TH_LOG("no OOM kill during the reloads");
+	EXPECT_LT(0, vmstat_oom_kill() - self->live.vmstat0) TH_LOG("no OOM kill during the reloads");
 	no_trouble(_metadata, self);
 }
 
@@ -553,7 +506,7 @@ TEST_F(kmod, stats_cli)
 	struct json_object *o, *x;
 
 	RETURN_IF_SKIPPED();
-	ASSERT_TRUE(hog_wait_killed(hog_start(&self->cg, &(struct hog){ .comm = "kmod-cli" })));
+	ASSERT_TRUE(hog_wait_killed(hog_start(&self->live.cg, &(struct hog){ .comm = "kmod-cli" })));
 
 	ASSERT_EQ(0, run_stats(0, out, sizeof(out), err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(out, "kills=1")) TH_LOG("%s", out);
@@ -567,7 +520,7 @@ TEST_F(kmod, stats_cli)
 	ASSERT_NE(NULL, x);
 	ASSERT_EQ(1, json_object_array_length(x));
 	EXPECT_STREQ("kmod-cli", jstr(json_object_array_get_idx(x, 0), "comm"));
-	EXPECT_STREQ(self->cg.rel, jstr(json_object_array_get_idx(x, 0), "memcg"));
+	EXPECT_STREQ(self->live.cg.rel, jstr(json_object_array_get_idx(x, 0), "memcg"));
 	EXPECT_NE(NULL, jget(o, "latency.oom_duration_us.buckets"));
 	json_object_put(o);
 

@@ -30,35 +30,24 @@
 #define SELFTEST "build/ksft/cgroup/test_memcontrol"
 
 FIXTURE(memcontrol) {
-	struct memcg root;
-	struct tracer_proc tr;
+	struct live live;
 };
 
 FIXTURE_SETUP(memcontrol)
 {
-	const char *args[] = { "--cgroup", NULL, NULL };
-	char why[4096];
+	struct live_opts o = { .memcg = "memcontrol", .oomtrace = 1, .only_memcg = 1 };
 
 	if (!getenv("OOMTRACE_VM"))
 		SKIP(return, "needs cgroup v2 with memory at the root: runs in the QEMU guest (make check-vm)");
 	ASSERT_EQ(0, access(SELFTEST, X_OK)) TH_LOG("%s is not built", SELFTEST);
-	ASSERT_EQ(0, memcg_create(&self->root, "memcontrol", 0));
-	if (!self->root.v2) {
-		memcg_destroy(&self->root);
+	if (!memcg_v2())
 		SKIP(return, "needs cgroup v2 with the memory controller");
-	}
-	args[1] = self->root.path;
-	if (tracer_spawn(&self->tr, args, why, sizeof(why))) {
-		memcg_destroy(&self->root);
-		ASSERT_TRUE(0) TH_LOG("oomtrace did not start: %s", why);
-	}
+	live_setup(_metadata, &self->live, &o);
 }
 
 FIXTURE_TEARDOWN(memcontrol)
 {
-	tracer_finish(&self->tr);
-	tracer_remove_files(&self->tr);
-	memcg_destroy(&self->root);
+	live_cleanup(&self->live);
 }
 
 /* In a child: become the root of a cgroup namespace at dir, and run the
@@ -102,13 +91,14 @@ static void run_selftest(const char *dir, const char *log)
 TEST_F_TIMEOUT(memcontrol, records_equal_memory_events, 900)
 {
 	struct json_object *recs[MAX_RECS + 1];
+	struct live *l = &self->live;
 	char events[600], log[64];
 	long kills0, groups0, kills, groups;
 	int st, nrec, i;
 	pid_t pid;
 
 	RETURN_IF_SKIPPED();
-	snprintf(events, sizeof(events), "%s/memory.events", self->root.path);
+	snprintf(events, sizeof(events), "%s/memory.events", l->cg.path);
 	snprintf(log, sizeof(log), "/tmp/test_memcontrol-%d.log", getpid());
 	kills0 = read_key(events, "oom_kill");
 	groups0 = read_key(events, "oom_group_kill");
@@ -116,7 +106,7 @@ TEST_F_TIMEOUT(memcontrol, records_equal_memory_events, 900)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		run_selftest(self->root.path, log);
+		run_selftest(l->cg.path, log);
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) < 120)
 		TH_LOG("test_memcontrol could not be started: %d", WEXITSTATUS(st));
@@ -126,8 +116,9 @@ TEST_F_TIMEOUT(memcontrol, records_equal_memory_events, 900)
 
 	kills = read_key(events, "oom_kill") - kills0;
 	groups = read_key(events, "oom_group_kill") - groups0;
-	ASSERT_EQ(0, tracer_finish(&self->tr));
-	nrec = tracer_records(&self->tr, "oom_kill", recs, MAX_RECS + 1);
+	ASSERT_EQ(0, child_stop(&l->child));
+	check_schema(_metadata, &l->child);
+	nrec = child_records(&l->child, "oom_kill", recs, MAX_RECS + 1);
 	TH_LOG("memory.events: oom_kill +%ld, oom_group_kill +%ld; oomtrace: %d records",
 	       kills, groups, nrec);
 	EXPECT_LT(0, kills) TH_LOG("the selftests provoked no OOM kill");
@@ -136,10 +127,10 @@ TEST_F_TIMEOUT(memcontrol, records_equal_memory_events, 900)
 		const char *cg = jstr(recs[i], "victim.memcg");
 
 		EXPECT_STREQ("killed", jstr(recs[i], "outcome"));
-		EXPECT_TRUE(cg && !strncmp(cg, self->root.rel, strlen(self->root.rel)))
-			TH_LOG("victim memcg %s outside %s", cg, self->root.rel);
+		EXPECT_TRUE(cg && !strncmp(cg, l->cg.rel, strlen(l->cg.rel)))
+			TH_LOG("victim memcg %s outside %s", cg, l->cg.rel);
 	}
-	tracer_records_put(recs, nrec);
+	child_records_put(recs, nrec);
 }
 
 TEST_HARNESS_MAIN

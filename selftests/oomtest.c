@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,9 +14,9 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include "oomtest.h"
+#include "trace.h"	/* EXIT_MODE_UNAVAILABLE */
 
 #define MPOL_BIND 2	/* include/uapi/linux/mempolicy.h */
 
@@ -59,17 +60,26 @@ int memcg_write(const struct memcg *cg, const char *file, const char *val)
 	return write_file(path, val);
 }
 
-int memcg_create(struct memcg *cg, const char *name, unsigned long limit)
+int memcg_v2(void)
 {
-	char buf[64], probe[128];
-	const char *root;
+	char buf[128];
 	FILE *f;
-	int err;
+	int v2;
 
 	f = fopen("/sys/fs/cgroup/cgroup.controllers", "r");
-	cg->v2 = f && fgets(probe, sizeof(probe), f) && strstr(probe, "memory");
+	v2 = f && fgets(buf, sizeof(buf), f) && strstr(buf, "memory");
 	if (f)
 		fclose(f);
+	return v2;
+}
+
+int memcg_create(struct memcg *cg, const char *name, unsigned long limit)
+{
+	const char *root;
+	char buf[64];
+	int err;
+
+	cg->v2 = memcg_v2();
 	root = cg->v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
 	if (!cg->v2 && access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK))
 		return -ENOENT;
@@ -354,14 +364,70 @@ int kmsg_kills(int fd, struct kmsg_kill *out, int n)
 	return got;
 }
 
+/* `oomtrace probe --json`'s output (stderr dropped) in out. */
+static void probe_json(char *out, size_t len)
+{
+	const char *bin = oomtrace_bin();
+	size_t got = 0;
+	ssize_t n;
+	int fd[2];
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(fd, O_CLOEXEC))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (dup2(fd[1], 1) < 0 || null < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execl(bin, bin, "probe", "--json", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (pid > 0 && got < len - 1 && (n = read(fd[0], out + got, len - 1 - got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(fd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/*
+ * The harness forks every test: the answer goes to a shared page, so one
+ * probe serves them all. 0: not asked yet, else split_rss_counting() + 2.
+ */
+static int *rss_layout;
+
+static void __attribute__((constructor)) rss_layout_map(void)
+{
+	rss_layout = mmap(NULL, sizeof(*rss_layout), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (rss_layout == MAP_FAILED)
+		rss_layout = NULL;
+}
+
 int split_rss_counting(void)
 {
-	struct utsname u;
-	int major = 0, minor = 0;
+	static char out[16384];
+	struct json_object *o;
+	const char *layout;
+	int split = -1;
 
-	uname(&u);
-	sscanf(u.release, "%d.%d", &major, &minor);
-	return major < 6 || (major == 6 && minor < 2);
+	if (rss_layout && *rss_layout)
+		return *rss_layout - 2;
+	probe_json(out, sizeof(out));
+	o = json_tokener_parse(out);
+	layout = jstr(o, "rss_stat_layout");
+	if (layout && !strcmp(layout, "atomic_long_t count[]"))
+		split = 1;
+	else if (layout && !strcmp(layout, "percpu_counter[]"))
+		split = 0;
+	json_object_put(o);
+	if (rss_layout)
+		*rss_layout = split + 2;
+	return split;
 }
 
 const char *oomtrace_bin(void)
@@ -385,18 +451,31 @@ static int file_has(const char *path, const char *needle, char *buf, size_t len)
 	return strstr(buf, needle) != NULL;
 }
 
-int tracer_spawn(struct tracer_proc *t, const char *const *args, char *why, size_t len)
+/* Flatten a message to one line: a SKIP reason must not break TAP. */
+static void one_line(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	for (; *s; s++)
+		if (*s == '\n')
+			*s = ' ';
+}
+
+enum child_start_result child_start(struct oomtrace_child *c, const char *const *args,
+				    char *why, size_t len)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	const char *argv[32];
 	int i = 0, j, st;
 
-	snprintf(t->out, sizeof(t->out), "/tmp/oomtest-%d-%ld.json", getpid(), random());
-	snprintf(t->err, sizeof(t->err), "%s.err", t->out);
+	snprintf(c->out, sizeof(c->out), "/tmp/oomtest-%d-%ld.json", getpid(), random());
+	snprintf(c->err, sizeof(c->err), "%s.err", c->out);
 	argv[i++] = oomtrace_bin();
 	argv[i++] = "--json";
 	argv[i++] = "-o";
-	argv[i++] = t->out;
+	argv[i++] = c->out;
 	/* outlives no test, even one the harness kills before teardown */
 	argv[i++] = "--duration";
 	argv[i++] = "1800";
@@ -404,9 +483,9 @@ int tracer_spawn(struct tracer_proc *t, const char *const *args, char *why, size
 		argv[i++] = args[j];
 	argv[i] = NULL;
 
-	t->pid = fork();
-	if (t->pid == 0) {
-		int fd = open(t->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	c->pid = fork();
+	if (c->pid == 0) {
+		int fd = open(c->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 		if (fd < 0 || dup2(fd, 2) < 0)
 			_exit(127);
@@ -415,42 +494,48 @@ int tracer_spawn(struct tracer_proc *t, const char *const *args, char *why, size
 		_exit(127);
 	}
 	for (i = 0; i < 1500; i++) {	/* 30 s: attaching can be slow under TCG */
-		if (file_has(t->err, "oomtrace: tracing", why, len))
-			return 0;
-		if (waitpid(t->pid, &st, WNOHANG) == t->pid) {
-			file_has(t->err, "", why, len);
-			t->pid = 0;
-			return -1;
+		if (file_has(c->err, "oomtrace: tracing", why, len))
+			return CHILD_TRACING;
+		if (waitpid(c->pid, &st, WNOHANG) == c->pid) {
+			c->pid = 0;
+			file_has(c->err, "", why, len);
+			if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_MODE_UNAVAILABLE) {
+				one_line(why);
+				return CHILD_MODE_UNAVAILABLE;
+			}
+			if (!why[0])
+				snprintf(why, len, "oomtrace ended (status %d) without a word", st);
+			return CHILD_FAILED;
 		}
 		nanosleep(&ts, NULL);
 	}
-	snprintf(why, len, "the tracer did not start within 30 s");
-	tracer_finish(t);
-	return -1;
+	snprintf(why, len, "oomtrace did not start within 30 s");
+	child_stop(c);
+	return CHILD_FAILED;
 }
 
-int tracer_finish(struct tracer_proc *t)
+int child_stop(struct oomtrace_child *c)
 {
 	int st;
 
-	if (t->pid <= 0)
+	if (c->pid <= 0)
 		return -1;
-	kill(t->pid, SIGINT);
-	if (waitpid(t->pid, &st, 0) != t->pid)
+	kill(c->pid, SIGINT);
+	if (waitpid(c->pid, &st, 0) != c->pid)
 		return -1;
-	t->pid = 0;
+	c->pid = 0;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-int tracer_records(const struct tracer_proc *t, const char *type,
-		   struct json_object **out, int n)
+int child_records(const struct oomtrace_child *c, const char *type,
+		  struct json_object **out, int n)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	int got = 0;
 	FILE *f;
 
-	f = fopen(t->out, "r");
+	f = fopen(c->out, "r");
 	if (!f)
 		return -1;
 	while (getline(&line, &cap, f) > 0) {
@@ -467,16 +552,263 @@ int tracer_records(const struct tracer_proc *t, const char *type,
 	return got;
 }
 
-void tracer_remove_files(const struct tracer_proc *t)
+void child_remove_files(const struct oomtrace_child *c)
 {
-	unlink(t->out);
-	unlink(t->err);
+	if (!c->out[0])
+		return;
+	unlink(c->out);
+	unlink(c->err);
 }
 
-void tracer_records_put(struct json_object **recs, int n)
+void child_records_put(struct json_object **recs, int n)
 {
 	while (n-- > 0)
 		json_object_put(recs[n]);
+}
+
+#define VALIDATOR "scripts/validate-records.py"
+
+int child_validate(const struct oomtrace_child *c, char *why, size_t len)
+{
+	const char *schema = getenv("OOMTRACE_SCHEMA");
+	size_t got = 0, take;
+	glob_t g = { 0 };
+	char buf[4096];
+	int fd[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	why[0] = '\0';
+	if (access(VALIDATOR, F_OK)) {
+		snprintf(why, len, "no %s", VALIDATOR);
+		return -1;
+	}
+	if (!schema) {
+		if (glob("schema/*.json", 0, NULL, &g) || g.gl_pathc != 1) {
+			snprintf(why, len, "%zu files match schema/*.json: set OOMTRACE_SCHEMA",
+				 g.gl_pathc);
+			globfree(&g);
+			return 1;
+		}
+		schema = g.gl_pathv[0];
+	}
+	if (pipe2(fd, O_CLOEXEC)) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		globfree(&g);
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(fd[1], 1) < 0 || dup2(fd[1], 2) < 0)
+			_exit(127);
+		execl(VALIDATOR, VALIDATOR, schema, c->out, (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", VALIDATOR, strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	/* read it all, keep the start: its first complaint */
+	while (pid > 0 && (n = read(fd[0], buf, sizeof(buf))) > 0) {
+		take = (size_t)n < len - 1 - got ? (size_t)n : len - 1 - got;
+		memcpy(why + got, buf, take);
+		got += take;
+	}
+	why[got] = '\0';
+	close(fd[0]);
+	globfree(&g);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		snprintf(why, len, "failed to run %s", VALIDATOR);
+		return 1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* What a test of process pid left: its memcgs and the oomtrace child's files. */
+static void sweep(pid_t pid)
+{
+	char pat[128];
+	glob_t g;
+	size_t i;
+
+	snprintf(pat, sizeof(pat), "{/sys/fs/cgroup,/sys/fs/cgroup/memory}/oomtrace-*-%d", pid);
+	if (!glob(pat, GLOB_BRACE | GLOB_ONLYDIR, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			destroy_dir(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	snprintf(pat, sizeof(pat), "/tmp/oomtest-%d-*.json*", pid);
+	if (!glob(pat, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+		globfree(&g);
+	}
+}
+
+/*
+ * A process of its own session (the harness kills the test's process
+ * group when it runs out of time) that waits for the test to end: when
+ * live_cleanup() did not say it cleaned up, it sweeps.
+ */
+static int janitor_start(struct live *l)
+{
+	pid_t test = getpid(), pid;
+	int fd[2], null, err;
+	char done;
+
+	if (pipe2(fd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(fd[0]);
+		close(fd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(fd[1]);
+		setsid();
+		/* nobody waits for our output: run-tests.sh waits for its EOF */
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (read(fd[0], &done, 1) != 1)
+			sweep(test);
+		_exit(0);
+	}
+	close(fd[0]);
+	l->janitor = pid;
+	l->janitor_fd = fd[1];
+	return 0;
+}
+
+enum live_start_result live_start(struct live *l, const struct live_opts *o,
+				  char *why, size_t len)
+{
+	const char *args[32];
+	int i = 0, j, err;
+
+	memset(l, 0, sizeof(*l));
+	l->kmsg = -1;
+	l->memcg0 = -1;
+	l->mode = o->mode;
+	l->started = 1;
+	err = janitor_start(l);
+	if (err) {
+		snprintf(why, len, "failed to start the janitor: %s", strerror(-err));
+		goto fail;
+	}
+	if (o->memcg) {
+		err = memcg_create(&l->cg, o->memcg, o->limit);
+		if (err == -ENOENT) {
+			live_cleanup(l);
+			return LIVE_NO_MEMCG;
+		}
+		if (err) {
+			snprintf(why, len, "failed to create a memory cgroup: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	l->kmsg = kmsg_open();
+	if (l->kmsg < 0) {
+		snprintf(why, len, "failed to open /dev/kmsg: %s", strerror(errno));
+		goto fail;
+	}
+	l->vmstat0 = vmstat_oom_kill();
+	if (o->memcg)
+		l->memcg0 = memcg_oom_kills(&l->cg);
+	if (!o->oomtrace)
+		return LIVE_OK;
+
+	if (o->mode) {
+		args[i++] = "--mode";
+		args[i++] = o->mode;
+	}
+	if (o->only_memcg) {
+		args[i++] = "--cgroup";
+		args[i++] = l->cg.path;
+	}
+	for (j = 0; o->args && o->args[j] && i < 31; j++)
+		args[i++] = o->args[j];
+	args[i] = NULL;
+	switch (child_start(&l->child, args, why, len)) {
+	case CHILD_TRACING:
+		return LIVE_OK;
+	case CHILD_MODE_UNAVAILABLE:
+		live_cleanup(l);
+		return LIVE_MODE_UNAVAILABLE;
+	case CHILD_FAILED:
+		break;
+	}
+fail:
+	live_cleanup(l);
+	return LIVE_FAILED;
+}
+
+void live_cleanup(struct live *l)
+{
+	if (!l->started)
+		return;
+	child_stop(&l->child);
+	child_records_put(l->recs, l->nrec);
+	l->nrec = 0;
+	child_remove_files(&l->child);
+	memcg_destroy(&l->cg);
+	if (l->kmsg >= 0)
+		close(l->kmsg);
+	l->kmsg = -1;
+	if (l->janitor > 0) {
+		/* should this fail, it sweeps what is gone already */
+		(void)!write(l->janitor_fd, "d", 1);
+		close(l->janitor_fd);
+		waitpid(l->janitor, NULL, 0);
+	}
+	l->started = 0;
+}
+
+void live_read_kills(struct live *l)
+{
+	if (l->kmsg >= 0)
+		l->nkills += kmsg_kills(l->kmsg, l->kills + l->nkills, LIVE_MAX_KILLS - l->nkills);
+}
+
+int live_victims(const struct live *l)
+{
+	int i, j, d = 0;
+
+	for (i = 0; i < l->nkills; i++) {
+		for (j = 0; j < i && l->kills[j].pid != l->kills[i].pid; j++)
+			;
+		d += j == i;
+	}
+	return d;
+}
+
+int kmsg_wait_kills(struct live *l, int n)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		live_read_kills(l);
+		if (live_victims(l) >= n)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < 6; i++)
+		nanosleep(&ts, NULL);
+	live_read_kills(l);
+	return live_victims(l);
+}
+
+const struct kmsg_kill *live_kill_of(const struct live *l, struct json_object *rec)
+{
+	long long pid = jint(rec, "victim.pid");
+	int i;
+
+	for (i = 0; i < l->nkills; i++)
+		if (l->kills[i].pid == pid)
+			return &l->kills[i];
+	return NULL;
 }
 
 struct json_object *jget(struct json_object *o, const char *path)

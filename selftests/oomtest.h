@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the live tests: scratch memory cgroups, processes that get
- * OOM-killed in them, the tracer as a child, and the kernel's own reports
+ * OOM-killed in them, oomtrace as a child, and the kernel's own reports
  * (/dev/kmsg, /proc/vmstat, memory.events) to compare it with.
  */
 #ifndef __OOMTEST_H
 #define __OOMTEST_H
 
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/types.h>
 #include <json-c/json.h>
 
@@ -18,6 +20,8 @@ struct memcg {
 	int v2;
 };
 
+/* Is the memory controller on cgroup v2 (else v1, or nowhere)? */
+int memcg_v2(void);
 /* limit 0: none (a cgroup for other controllers, e.g. cpuset) */
 int memcg_create(struct memcg *cg, const char *name, unsigned long limit);
 /* Kill what is left inside and remove it (and its children). */
@@ -64,23 +68,96 @@ int kmsg_kills(int fd, struct kmsg_kill *out, int n);
 /* Parse one "Killed process" message body (exposed for unit tests). */
 int kmsg_parse_killed(const char *msg, struct kmsg_kill *k);
 
-/* The tracer as a child, writing JSON lines to a file. */
-struct tracer_proc {
-	pid_t pid;
+/* The oomtrace child: build/oomtrace --json -o FILE ARGS..., stderr to FILE.err. */
+struct oomtrace_child {
+	pid_t pid;		/* 0: not running */
 	char out[64];
 	char err[80];
 };
 
-/* Start build/oomtrace --json -o FILE ARGS...; returns once it is tracing,
- * or -1 with its stderr in why (it exited, or took too long). */
-int tracer_spawn(struct tracer_proc *t, const char *const *args, char *why, size_t len);
+enum child_start_result {
+	CHILD_TRACING,
+	CHILD_FAILED,		/* it exited, or took too long: why has its stderr */
+	CHILD_MODE_UNAVAILABLE,	/* it exited 3, EXIT_MODE_UNAVAILABLE: why is its stderr */
+};
+
+/* Start it with args after the ones above; returns once it is tracing. */
+enum child_start_result child_start(struct oomtrace_child *c, const char *const *args,
+				    char *why, size_t len);
 /* SIGINT, wait; returns its exit status. */
-int tracer_finish(struct tracer_proc *t);
+int child_stop(struct oomtrace_child *c);
 /* The records of a type ("oom_kill", "lost", "summary") it wrote. */
-int tracer_records(const struct tracer_proc *t, const char *type,
-		   struct json_object **out, int n);
-void tracer_records_put(struct json_object **recs, int n);
-void tracer_remove_files(const struct tracer_proc *t);
+int child_records(const struct oomtrace_child *c, const char *type,
+		  struct json_object **out, int n);
+void child_records_put(struct json_object **recs, int n);
+void child_remove_files(const struct oomtrace_child *c);
+/*
+ * Run scripts/validate-records.py on its output, against $OOMTRACE_SCHEMA
+ * or else the one .json file in schema/. Returns the validator's exit
+ * status with its complaint in why, or -1 when there is no validator.
+ */
+int child_validate(const struct oomtrace_child *c, char *why, size_t len);
+
+/*
+ * What a live-OOM test stands on: a scratch memcg, /dev/kmsg read from its
+ * end, the kernel's oom_kill counts before the test, and the oomtrace
+ * child; all of it removed by live_cleanup(), or, if the test process dies
+ * first (the harness kills one that runs out of time), by a janitor
+ * process that outlives it.
+ */
+#define LIVE_MAX_KILLS 256
+
+struct live {
+	int started;
+	struct memcg cg;		/* path "": none (yet: a test may add one) */
+	struct oomtrace_child child;
+	const char *mode;		/* the child's --mode; NULL: its own choice */
+	int kmsg;
+	long vmstat0;			/* /proc/vmstat oom_kill */
+	long memcg0;			/* the memcg's oom_kill; -1: no memcg at setup */
+	/* read as they come: a storm of reports can wrap the kernel's buffer */
+	struct kmsg_kill kills[LIVE_MAX_KILLS];
+	int nkills;
+	struct json_object *recs[LIVE_MAX_KILLS + 1];	/* check_records()'s */
+	int nrec;
+	pid_t janitor;
+	int janitor_fd;
+};
+
+struct live_opts {
+	const char *memcg;		/* name of the scratch memcg; NULL: none */
+	unsigned long limit;		/* its limit in bytes; 0: none */
+	int oomtrace;			/* start the oomtrace child */
+	const char *mode;		/* its --mode */
+	int only_memcg;			/* its --cgroup: the scratch memcg */
+	const char *const *args;	/* more of its arguments */
+};
+
+enum live_start_result {
+	LIVE_OK,
+	LIVE_NO_MEMCG,			/* no memory controller mounted */
+	LIVE_MODE_UNAVAILABLE,		/* why: the child's stderr */
+	LIVE_FAILED,			/* why: what failed */
+};
+
+/* Set it all up; on anything but LIVE_OK nothing is left behind. */
+enum live_start_result live_start(struct live *l, const struct live_opts *o,
+				  char *why, size_t len);
+/* Tear it down; harmless when nothing is set up, or no longer. */
+void live_cleanup(struct live *l);
+/* Add the kill reports that arrived since the last read to l->kills. */
+void live_read_kills(struct live *l);
+/* Distinct victims among l->kills. */
+int live_victims(const struct live *l);
+/*
+ * Read kill reports until n distinct victims have been reported (10 s at
+ * most), then for 300 ms more: a memory.oom.group kill reports its chosen
+ * victim again a little later, and the oomtrace child reads its ring every
+ * 100 ms. Returns the distinct victims.
+ */
+int kmsg_wait_kills(struct live *l, int n);
+/* The kernel's report of a record's victim, or NULL. */
+const struct kmsg_kill *live_kill_of(const struct live *l, struct json_object *rec);
 
 /* Member lookups: "victim.pid" style paths; NULL when absent or null. */
 struct json_object *jget(struct json_object *o, const char *path);
@@ -88,8 +165,9 @@ long long jint(struct json_object *o, const char *path);
 const char *jstr(struct json_object *o, const char *path);
 
 /*
- * Before v6.2 ("mm: convert mm's rss stats into percpu_counter") every
- * thread caches RSS updates from up to 65 page faults (SPLIT_RSS_COUNTING,
+ * Before v6.2 ("mm: convert mm's rss stats into percpu_counter"; `oomtrace
+ * probe` says rss_stat_layout "atomic_long_t count[]") every thread caches
+ * RSS updates from up to 65 page faults (SPLIT_RSS_COUNTING,
  * TASK_RSS_EVENTS_THRESH) and flushes them as it exits. A victim thread
  * woken by SIGKILL on another CPU can flush between mark_victim and the
  * kernel's own print: up to this much per such thread, for the anonymous
@@ -102,13 +180,14 @@ const char *jstr(struct json_object *o, const char *path);
  * print (seen: one page).
  */
 #define RSS_RECLAIM_SLACK_KB (16 * 4)
+/* 1: the pre-6.2 layout, 0: the percpu one, -1: probe gave no answer. */
 int split_rss_counting(void);
 
 /* |want - got| <= slack */
 #define EXPECT_NEAR(want, got, slack) \
 	EXPECT_GE((long long)(slack), llabs((long long)(want) - (long long)(got)))
 
-/* Path of the built tracer (OOMTRACE env or build/oomtrace). */
+/* Path of the built oomtrace (OOMTRACE env or build/oomtrace). */
 const char *oomtrace_bin(void);
 
 /*
@@ -116,5 +195,167 @@ const char *oomtrace_bin(void);
  * SKIP(); bodies start with this so a skipped setup stays skipped.
  */
 #define RETURN_IF_SKIPPED() do { if (_metadata->skip) return; } while (0)
+
+/* Modes that see oom_kill_process(), not only mark_victim. */
+static inline int full_mode(const char *mode)
+{
+	return mode && strcmp(mode, "tracepoint") != 0;
+}
+
+/*
+ * What needs the harness's SKIP, ASSERT and EXPECT. It lives here, not in
+ * oomtest.c, because the harness defines globals and can be in one object
+ * of a test only.
+ */
+#ifdef __KSELFTEST_HARNESS_H
+
+/* Set up a live test; a mode this kernel lacks is a SKIP with oomtrace's reason. */
+static inline void live_setup(struct __test_metadata *_metadata, struct live *l,
+			      const struct live_opts *o)
+{
+	char why[4096] = "";
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	switch (live_start(l, o, why, sizeof(why))) {
+	case LIVE_OK:
+		break;
+	case LIVE_NO_MEMCG:
+		SKIP(return, "no memory cgroup controller mounted");
+	case LIVE_MODE_UNAVAILABLE:
+		SKIP(return, "%s", why);
+	case LIVE_FAILED:
+		ASSERT_TRUE(0) TH_LOG("setup failed: %s", why);
+	}
+}
+
+/* Every record the stopped oomtrace child wrote must fit the JSON Schema. */
+static inline void check_schema(struct __test_metadata *_metadata,
+				const struct oomtrace_child *c)
+{
+	char why[4096] = "";
+	int st = child_validate(c, why, sizeof(why));
+
+	if (st < 0)
+		TH_LOG("the schema check did not run: %s", why);
+	else
+		EXPECT_EQ(0, st) TH_LOG("%s", why);
+}
+
+struct expect {
+	int victims;		/* distinct victims, each with one record */
+	int reports;		/* "Killed process" lines; 0: not checked */
+	int threads;		/* idle threads in each victim */
+	int global_reclaim;	/* kswapd may take file pages: RSS_RECLAIM_SLACK_KB */
+};
+
+static inline const char *constraint_of(const char *kmsg_constraint)
+{
+	static const char *const map[][2] = {
+		{ "CONSTRAINT_NONE", "none" }, { "CONSTRAINT_CPUSET", "cpuset" },
+		{ "CONSTRAINT_MEMORY_POLICY", "mempolicy" }, { "CONSTRAINT_MEMCG", "memcg" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(kmsg_constraint, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* One record against the kernel's "Killed process" (and "oom-kill:") line. */
+static inline void check_record(struct __test_metadata *_metadata, const struct live *l,
+				const struct expect *e, int split,
+				struct json_object *r, const struct kmsg_kill *k)
+{
+	int passed = _metadata->passed;
+	long long score;
+	long slack;
+
+	/* RSS_SPLIT_SLACK_KB: victim threads that flush RSS after it is read */
+	slack = split ? RSS_SPLIT_SLACK_KB * (e->threads +
+			(jint(r, "victim.tid") != jint(r, "trigger.tid"))) : 0;
+	EXPECT_STREQ(k->comm, jstr(r, "victim.comm"));
+	EXPECT_EQ(k->uid, jint(r, "victim.uid"));
+	EXPECT_EQ(k->total_vm, jint(r, "victim.total_vm_kb"));
+	EXPECT_NEAR(k->anon_rss, jint(r, "victim.anon_rss_kb"), slack);
+	EXPECT_NEAR(k->file_rss, jint(r, "victim.file_rss_kb"),
+		    slack + (e->global_reclaim ? RSS_RECLAIM_SLACK_KB : 0));
+	EXPECT_NEAR(k->shmem_rss, jint(r, "victim.shmem_rss_kb"), slack);
+	EXPECT_EQ(k->pgtables, jint(r, "victim.pgtables_kb"));
+	EXPECT_EQ(k->oom_score_adj, jint(r, "victim.oom_score_adj"));
+	EXPECT_STREQ("killed", jstr(r, "outcome"));
+	EXPECT_STREQ(l->mode, jstr(r, "mode"));
+	/* the "oom-kill:" line is rate limited: only when it was printed */
+	if (k->task_memcg[0])
+		EXPECT_STREQ(k->task_memcg, jstr(r, "victim.memcg"));
+	if (full_mode(l->mode) && k->constraint[0])
+		EXPECT_STREQ(constraint_of(k->constraint), jstr(r, "constraint"));
+	if (full_mode(l->mode) && k->oom_memcg[0])
+		EXPECT_STREQ(k->oom_memcg, jstr(r, "oom_memcg"));
+	/* points: select_bad_process()'s choice, not oom_kill_allocating_task's */
+	if (full_mode(l->mode) && jget(r, "victim.points")) {
+		EXPECT_EQ(0, json_object_array_length(jget(r, "missing")));
+		/* the kernel's normalisation of points by the domain's size */
+		score = jint(r, "victim.points") * 1000 / jint(r, "totalpages");
+		EXPECT_EQ(score < 0 ? 0 : score > 1000 ? 1000 : score,
+			  jint(r, "victim.oom_score"));
+	}
+	if (passed && !_metadata->passed)
+		TH_LOG("record: victim %lld (%s) trigger %lld/%lld (%s)", jint(r, "victim.pid"),
+		       jstr(r, "victim.comm"), jint(r, "trigger.pid"), jint(r, "trigger.tid"),
+		       jstr(r, "trigger.comm"));
+}
+
+/*
+ * Wait for the kernel's reports of e->victims victims, stop the oomtrace
+ * child, and hold its output against the kernel: the oom_kill counts, no
+ * loss, one record per victim that equals the kernel's report of it. The
+ * records stay in l->recs, in the order oomtrace wrote them.
+ */
+static inline void check_records(struct __test_metadata *_metadata, struct live *l,
+				 const struct expect *e)
+{
+	int split = split_rss_counting(), victims, i, j, matches;
+	struct json_object *sum[1], *r;
+
+	ASSERT_LE(0, split) TH_LOG("`%s probe --json` told no rss_stat_layout", oomtrace_bin());
+	victims = kmsg_wait_kills(l, e->victims);
+	for (i = 0; victims != e->victims && i < l->nkills && i < 16; i++)
+		TH_LOG("kmsg: Killed process %d (%s)", l->kills[i].pid, l->kills[i].comm);
+	ASSERT_EQ(e->victims, victims) TH_LOG("kmsg showed %d of %d victims", victims, e->victims);
+	if (e->reports)
+		ASSERT_EQ(e->reports, l->nkills);
+	ASSERT_EQ(0, child_stop(&l->child)) TH_LOG("the oomtrace child did not survive");
+	check_schema(_metadata, &l->child);
+
+	EXPECT_EQ(l->nkills, vmstat_oom_kill() - l->vmstat0);
+	if (l->memcg0 >= 0)
+		EXPECT_EQ(l->nkills, memcg_oom_kills(&l->cg) - l->memcg0);
+	ASSERT_EQ(1, child_records(&l->child, "summary", sum, 1));
+	EXPECT_EQ(0, jint(sum[0], "lost"));
+	child_records_put(sum, 1);
+
+	l->nrec = child_records(&l->child, "oom_kill", l->recs, LIVE_MAX_KILLS + 1);
+	ASSERT_EQ(e->victims, l->nrec);
+	for (i = 0; i < l->nkills; i++) {
+		const struct kmsg_kill *k = &l->kills[i];
+
+		for (j = 0; j < i && l->kills[j].pid != k->pid; j++)
+			;
+		if (j < i)	/* reported again: a memory.oom.group kill */
+			continue;
+		for (r = NULL, matches = 0, j = 0; j < l->nrec; j++) {
+			if (jint(l->recs[j], "victim.pid") == k->pid) {
+				r = l->recs[j];
+				matches++;
+			}
+		}
+		ASSERT_EQ(1, matches) TH_LOG("records for killed pid %d: %d", k->pid, matches);
+		check_record(_metadata, l, e, split, r, k);
+	}
+}
+
+#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* __OOMTEST_H */

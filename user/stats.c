@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `oomtrace stats`: read the oomtrace kernel module's debugfs files.
- * Every data line there is space-separated key=value fields; "-" means the
- * module could not know the value (no kprobes); comm and memcg escape
- * space, tab, newline and backslash as \ooo octal.
+ * Every data line there is space-separated key=value fields (kmod_fields.h);
+ * "-" means the module could not know the value (no kprobes).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "json.h"
+#include "kmod_fields.h"
 #include "stats.h"
 
 #define MAX_LINE 4096
@@ -32,23 +32,6 @@ static FILE *open_file(const char *name)
 	return f;
 }
 
-/* \ooo octal escapes, as seq_escape() writes them, back to bytes. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 static int is_integer(const char *s)
 {
 	if (*s == '-')
@@ -64,7 +47,7 @@ static int is_integer(const char *s)
 /* One value: null for "-", a number for integers, else a string. */
 static void json_value(struct jw *j, const char *key, char *val)
 {
-	if (!strcmp(val, "-"))
+	if (kmod_field_unknown(val))
 		jw_null(j, key);
 	else if (is_integer(val) && val[0] == '-')
 		jw_s64(j, key, strtoll(val, NULL, 10));
@@ -74,45 +57,24 @@ static void json_value(struct jw *j, const char *key, char *val)
 		jw_str(j, key, val);
 }
 
-/* Split "k=v k=v" in place; returns the number of pairs (max n). */
-static int split_fields(char *line, char **keys, char **vals, int n)
-{
-	int got = 0;
-	char *tok, *save = NULL;
-
-	line[strcspn(line, "\n")] = '\0';
-	for (tok = strtok_r(line, " ", &save); tok && got < n;
-	     tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		keys[got] = tok;
-		vals[got] = eq + 1;
-		unescape(vals[got]);
-		got++;
-	}
-	return got;
-}
-
 static void json_stats(struct jw *j, FILE *f)
 {
-	char line[MAX_LINE], *k[1], *v[1];
+	char line[MAX_LINE];
+	struct kmod_field k;
 
 	jw_obj_open(j, "stats");
 	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || split_fields(line, k, v, 1) != 1)
+		if (line[0] == '#' || kmod_fields_split(line, &k, 1) != 1)
 			continue;
-		if (!strcmp(k[0], "probes")) {
+		if (!strcmp(k.key, "probes")) {
 			char *p, *save = NULL;
 
 			jw_arr_open(j, "probes");
-			for (p = strtok_r(v[0], ",", &save); p; p = strtok_r(NULL, ",", &save))
+			for (p = strtok_r(k.val, ",", &save); p; p = strtok_r(NULL, ",", &save))
 				jw_str(j, NULL, p);
 			jw_arr_close(j);
 		} else {
-			json_value(j, k[0], v[0]);
+			json_value(j, k.key, k.val);
 		}
 	}
 	jw_obj_close(j);
@@ -120,24 +82,25 @@ static void json_stats(struct jw *j, FILE *f)
 
 static void json_victims(struct jw *j, FILE *f)
 {
-	char line[MAX_LINE], *k[32], *v[32];
+	char line[MAX_LINE];
+	struct kmod_field k[32];
 	int i, n;
 
 	jw_arr_open(j, "victims");
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#')
 			continue;
-		n = split_fields(line, k, v, 32);
+		n = kmod_fields_split(line, k, 32);
 		if (!n)
 			continue;
 		jw_obj_open(j, NULL);
 		for (i = 0; i < n; i++) {
 			/* names and the wall-clock time stay strings */
-			if (!strcmp(k[i], "comm") || !strcmp(k[i], "memcg") ||
-			    !strcmp(k[i], "time"))
-				jw_str(j, k[i], v[i]);
+			if (!strcmp(k[i].key, "comm") || !strcmp(k[i].key, "memcg") ||
+			    !strcmp(k[i].key, "time"))
+				jw_str(j, k[i].key, k[i].val);
 			else
-				json_value(j, k[i], v[i]);
+				json_value(j, k[i].key, k[i].val);
 		}
 		jw_obj_close(j);
 	}
@@ -150,32 +113,33 @@ static void json_victims(struct jw *j, FILE *f)
  */
 static void json_latency(struct jw *j, FILE *f)
 {
-	char line[MAX_LINE], *k[8], *v[8], cur[128] = "";
+	char line[MAX_LINE], cur[128] = "";
+	struct kmod_field k[8];
 	int i, n;
 
 	jw_obj_open(j, "latency");
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#')
 			continue;
-		n = split_fields(line, k, v, 8);
-		if (n < 2 || strcmp(k[0], "hist"))
+		n = kmod_fields_split(line, k, 8);
+		if (n < 2 || strcmp(k[0].key, "hist"))
 			continue;
-		if (!strcmp(k[1], "total")) {
+		if (!strcmp(k[1].key, "total")) {
 			if (cur[0]) {
 				jw_arr_close(j);
 				jw_obj_close(j);
 			}
-			snprintf(cur, sizeof(cur), "%s", v[0]);
+			snprintf(cur, sizeof(cur), "%s", k[0].val);
 			jw_obj_open(j, cur);
-			json_value(j, "total", v[1]);
+			json_value(j, "total", k[1].val);
 			jw_arr_open(j, "buckets");
 			continue;
 		}
-		if (!cur[0] || strcmp(cur, v[0]))
+		if (!cur[0] || strcmp(cur, k[0].val))
 			continue;
 		jw_obj_open(j, NULL);
 		for (i = 1; i < n; i++)
-			json_value(j, k[i], v[i]);
+			json_value(j, k[i].key, k[i].val);
 		jw_obj_close(j);
 	}
 	if (cur[0]) {
