@@ -4,7 +4,7 @@
  * own counts and reports, under concurrent readers and reloads.
  *
  * Loading modules needs a kernel with CONFIG_MODULES and a .ko built for it
- * (scripts/kmod-build.sh writes build/kmod/$(uname -r)/oomtrace.ko): run this
+ * (make kmod-all writes build/kmod/$(uname -r)/oomtrace.ko): run this
  * in the guest, e.g. scripts/vmtest.sh --mem 512M -- build/selftests/kmod_test.
  * Anywhere else the tests skip, saying why.
  */
@@ -218,7 +218,7 @@ FIXTURE_SETUP(kmod)
 	if (geteuid())
 		SKIP(return, "needs root");
 	if (ko_path(self->ko, sizeof(self->ko)))
-		SKIP(return, "no oomtrace.ko for this kernel: run scripts/kmod-build.sh (or set OOMTRACE_KO)");
+		SKIP(return, "no oomtrace.ko for this kernel: run make kmod-all (or set OOMTRACE_KO)");
 	self->kmsg_bad = kmsg_open();
 	ASSERT_LE(0, self->kmsg_bad);
 	ASSERT_EQ(0, kmod_unload());
