@@ -50,7 +50,7 @@ TEST_LDLIBS := $(LDLIBS) -ljson-c -lpthread
 # bpftool or kernel BTF to build them (`make test-unit`). A new one is a
 # selftests/X_test.c plus its name here.
 UNIT_TESTS := gfp_test json_test timefmt_test kallsyms_test episode_test sink_test \
-	      schema_test container_test kmod_fields_test
+	      schema_test container_test kmod_fields_test metrics_test
 UNIT_BINS := $(addprefix $(OUTPUT)/selftests/,$(UNIT_TESTS))
 
 # The kernel module, built by Kbuild in a copy of kmod/ under
