@@ -473,8 +473,16 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 	snprintf(c->out, sizeof(c->out), "/tmp/oomtest-%d-%ld.json", getpid(), random());
 	snprintf(c->err, sizeof(c->err), "%s.err", c->out);
 	argv[i++] = oomtrace_bin();
-	argv[i++] = "--json";
-	argv[i++] = "-o";
+	if (c->listen) {
+		/* the same records, appended to its log */
+		argv[i++] = "serve";
+		argv[i++] = "--listen";
+		argv[i++] = c->listen;
+		argv[i++] = "--json-log";
+	} else {
+		argv[i++] = "--json";
+		argv[i++] = "-o";
+	}
 	argv[i++] = c->out;
 	/* outlives no test, even one the harness kills before teardown */
 	argv[i++] = "--duration";
@@ -494,7 +502,9 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 		_exit(127);
 	}
 	for (i = 0; i < 1500; i++) {	/* 30 s: attaching can be slow under TCG */
-		if (file_has(c->err, "oomtrace: tracing", why, len))
+		/* serve answers /healthz once it says it is serving */
+		if (file_has(c->err, c->listen ? "oomtrace: serving" : "oomtrace: tracing",
+			     why, len))
 			return CHILD_TRACING;
 		if (waitpid(c->pid, &st, WNOHANG) == c->pid) {
 			c->pid = 0;
@@ -730,6 +740,7 @@ enum live_start_result live_start(struct live *l, const struct live_opts *o,
 	for (j = 0; o->args && o->args[j] && i < 31; j++)
 		args[i++] = o->args[j];
 	args[i] = NULL;
+	l->child.listen = o->serve;
 	switch (child_start(&l->child, args, why, len)) {
 	case CHILD_TRACING:
 		return LIVE_OK;

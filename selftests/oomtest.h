@@ -71,6 +71,7 @@ int kmsg_parse_killed(const char *msg, struct kmsg_kill *k);
 /* The oomtrace child: build/oomtrace --json -o FILE ARGS..., stderr to FILE.err. */
 struct oomtrace_child {
 	pid_t pid;		/* 0: not running */
+	const char *listen;	/* set: `oomtrace serve` here, its records in --json-log */
 	char out[64];
 	char err[80];
 };
@@ -131,6 +132,7 @@ struct live_opts {
 	const char *mode;		/* its --mode */
 	int only_memcg;			/* its --cgroup: the scratch memcg */
 	const char *const *args;	/* more of its arguments */
+	const char *serve;		/* run `oomtrace serve --listen` this instead */
 };
 
 enum live_start_result {
@@ -285,7 +287,11 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 	EXPECT_EQ(k->pgtables, jint(r, "victim.pgtables_kb"));
 	EXPECT_EQ(k->oom_score_adj, jint(r, "victim.oom_score_adj"));
 	EXPECT_STREQ("killed", jstr(r, "outcome"));
-	EXPECT_STREQ(l->mode, jstr(r, "mode"));
+	if (l->mode) {
+		EXPECT_STREQ(l->mode, jstr(r, "mode"));
+	} else {	/* auto: whichever attached */
+		EXPECT_NE(NULL, jstr(r, "mode"));
+	}
 	/* the "oom-kill:" line is rate limited: only when it was printed */
 	if (k->task_memcg[0])
 		EXPECT_STREQ(k->task_memcg, jstr(r, "victim.memcg"));
