@@ -10,7 +10,7 @@ TEST(epoch)
 {
 	char buf[64];
 
-	fmt_rfc3339_us(buf, sizeof(buf), 0);
+	timefmt_rfc3339_us(buf, sizeof(buf), 0);
 	EXPECT_STREQ("1970-01-01T00:00:00.000000Z", buf);
 }
 
@@ -18,7 +18,7 @@ TEST(microseconds_truncate_not_round)
 {
 	char buf[64];
 
-	fmt_rfc3339_us(buf, sizeof(buf), 1795473660LL * 1000000000 + 123456999);
+	timefmt_rfc3339_us(buf, sizeof(buf), 1795473660LL * 1000000000 + 123456999);
 	EXPECT_STREQ("2026-11-23T22:41:00.123456Z", buf);
 }
 
@@ -26,7 +26,7 @@ TEST(leap_day)
 {
 	char buf[64];
 
-	fmt_rfc3339_us(buf, sizeof(buf), 1709164800LL * 1000000000 + 1000);
+	timefmt_rfc3339_us(buf, sizeof(buf), 1709164800LL * 1000000000 + 1000);
 	EXPECT_STREQ("2024-02-29T00:00:00.000001Z", buf);
 }
 
@@ -34,7 +34,7 @@ TEST(before_epoch_floors)
 {
 	char buf[64];
 
-	fmt_rfc3339_us(buf, sizeof(buf), -1000);
+	timefmt_rfc3339_us(buf, sizeof(buf), -1000);
 	EXPECT_STREQ("1969-12-31T23:59:59.999999Z", buf);
 }
 

@@ -42,7 +42,7 @@ static void json_time(struct jw *j, const char *key, int64_t ns)
 {
 	char t[64];
 
-	fmt_rfc3339_us(t, sizeof(t), ns);
+	timefmt_rfc3339_us(t, sizeof(t), ns);
 	jw_str(j, key, t);
 }
 

@@ -84,7 +84,7 @@ static int text_record(struct sink *s, const struct oom_record *r)
 	FILE *f = s->f;
 	unsigned int i;
 
-	fmt_rfc3339_us(buf, sizeof(buf), r->time_ns);
+	timefmt_rfc3339_us(buf, sizeof(buf), r->time_ns);
 	fprintf(f, "%s oom_kill seq=%llu episode=%llu mode=%s", buf,
 		(unsigned long long)r->seq, (unsigned long long)r->episode,
 		mode_name(r->mode));
@@ -145,7 +145,7 @@ static int text_lost(struct sink *s, const struct loss_report *l)
 {
 	char t[64];
 
-	fmt_rfc3339_us(t, sizeof(t), l->time_ns);
+	timefmt_rfc3339_us(t, sizeof(t), l->time_ns);
 	fprintf(s->f, "%s lost %llu records (ring buffer full; %llu in all)\n", t,
 		(unsigned long long)l->count, (unsigned long long)l->total);
 	return sink_file_flush(s->f);

@@ -14,7 +14,7 @@ int64_t boottime_to_realtime_offset(void)
 	return (rt.tv_sec - bt.tv_sec) * NSEC_PER_SEC + (rt.tv_nsec - bt.tv_nsec);
 }
 
-int fmt_rfc3339_us(char *buf, size_t len, int64_t unix_ns)
+int timefmt_rfc3339_us(char *buf, size_t len, int64_t unix_ns)
 {
 	int64_t sec = unix_ns / NSEC_PER_SEC, ns = unix_ns % NSEC_PER_SEC;
 	time_t t;

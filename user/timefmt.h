@@ -9,6 +9,6 @@
 int64_t boottime_to_realtime_offset(void);
 
 /* RFC 3339 UTC with microseconds: 2026-11-23T22:41:00.123456Z. */
-int fmt_rfc3339_us(char *buf, size_t len, int64_t unix_ns);
+int timefmt_rfc3339_us(char *buf, size_t len, int64_t unix_ns);
 
 #endif /* __TIMEFMT_H */
