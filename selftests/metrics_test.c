@@ -36,6 +36,8 @@ static void victim(struct oom_record *r, const char *memcg, __u64 episode)
 	r->outcome = OUTCOME_KILLED;
 	r->constraint = CONSTRAINT_MEMCG;
 	snprintf(r->victim.memcg, sizeof(r->victim.memcg), "%s", memcg);
+	/* as record_build() does */
+	container_parse(r->victim.memcg, &r->victim_id);
 	r->anon_rss_kb = 3 << 10;
 	r->duration_us = 1500;
 }
@@ -233,6 +235,7 @@ TEST(hostile_cgroup_names_are_escaped)
 	memset(r->victim.memcg, 'x', sizeof(r->victim.memcg) - 1);
 	r->victim.memcg[0] = '/';
 	r->victim.memcg[sizeof(r->victim.memcg) - 1] = '\0';
+	container_parse(r->victim.memcg, &r->victim_id);
 	metrics_record(m, r, S);
 	out = expose(m, 2 * S);
 	ASSERT_NE(NULL, out);

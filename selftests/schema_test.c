@@ -23,16 +23,20 @@
 
 /* A memcg OOM kill in fentry mode: every field known. */
 #define KILL_FENTRY \
-	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":3,\"episode\":2," \
+	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
-	"\"oom_memcg\":\"/app\",\"duration_us\":812," \
+	"\"oom_memcg\":\"/app\",\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
+	"\"duration_us\":812," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"worker\",\"uid\":1000," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"worker\",\"uid\":1000," \
-	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"points\":12001,\"oom_score\":976," \
+	"\"memcg\":\"/app/kubepods/burstable/pod0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/abababababababababababababababababababababababababababababababab\"," \
+	"\"oom_score_adj\":0,\"identity\":{\"runtime\":\"containerd\",\"container_id\":\"abababababababababababababababababababababababababababababababab\"," \
+	"\"pod_uid\":\"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\",\"qos\":\"burstable\",\"unit\":null}," \
+	"\"points\":12001,\"oom_score\":976," \
 	"\"total_vm_kb\":53012,\"anon_rss_kb\":47104,\"file_rss_kb\":1220," \
 	"\"shmem_rss_kb\":0,\"swap_kb\":0,\"pgtables_kb\":132}," \
 	"\"stack\":[\"mark_oom_victim+0x9e\",\"__oom_kill_process+0x5c\"," \
@@ -41,54 +45,54 @@
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
  * points; no OOM memcg, which is known, not missing. */
 #define KILL_KPROBE_MEMBER \
-	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":9,\"episode\":5," \
+	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\"]," \
 	"\"outcome\":\"killed\",\"constraint\":\"none\",\"message\":\"Out of memory\"," \
 	"\"gfp_mask\":\"0x140dca\",\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\"," \
-	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"duration_us\":0," \
+	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"duration_us\":0," \
 	"\"trigger\":{\"pid\":1,\"tid\":1,\"comm\":\"init\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":-1000}," \
 	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
-	"\"memcg\":\"/.../k/l\",\"oom_score_adj\":1000,\"points\":null,\"oom_score\":null," \
+	"\"memcg\":\"/.../k/l\",\"oom_score_adj\":1000,\"identity\":null,\"points\":null,\"oom_score\":null," \
 	"\"total_vm_kb\":0,\"anon_rss_kb\":0,\"file_rss_kb\":0,\"shmem_rss_kb\":0," \
 	"\"swap_kb\":0,\"pgtables_kb\":0},\"stack\":[\"0xffffffff81234567\"]}\n"
 
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
 #define KILL_EXITING \
-	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":10,\"episode\":6," \
+	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
 	"\"gfp_mask\":\"0x0\",\"gfp_flags\":\"\",\"order\":3,\"totalpages\":1," \
-	"\"oom_memcg\":null,\"duration_us\":5," \
+	"\"oom_memcg\":null,\"oom_memcg_identity\":null,\"duration_us\":5," \
 	"\"trigger\":{\"pid\":7,\"tid\":8,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":7,\"tid\":7,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
-	"\"oom_score_adj\":-999,\"points\":-5000,\"oom_score\":0,\"total_vm_kb\":1," \
+	"\"oom_score_adj\":-999,\"identity\":null,\"points\":-5000,\"oom_score\":0,\"total_vm_kb\":1," \
 	"\"anon_rss_kb\":1,\"file_rss_kb\":1,\"shmem_rss_kb\":1,\"swap_kb\":1," \
 	"\"pgtables_kb\":1},\"stack\":[]}\n"
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
-	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":11,\"episode\":7," \
+	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\",\"oom_memcg\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\"]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":null,\"gfp_flags\":null," \
-	"\"order\":null,\"totalpages\":null,\"oom_memcg\":null,\"duration_us\":null," \
+	"\"order\":null,\"totalpages\":null,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"duration_us\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
-	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"points\":null,\"oom_score\":null," \
+	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"identity\":null,\"points\":null,\"oom_score\":null," \
 	"\"total_vm_kb\":5,\"anon_rss_kb\":6,\"file_rss_kb\":7,\"shmem_rss_kb\":8," \
 	"\"swap_kb\":9,\"pgtables_kb\":10},\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
 #define KILL_TRACEPOINT_BLIND \
-	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":12,\"episode\":8," \
+	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
 	"\"order\",\"totalpages\",\"oom_memcg\",\"duration_us\",\"victim.pid\"," \
@@ -98,11 +102,11 @@
 	"\"victim.swap_kb\",\"victim.pgtables_kb\",\"stack\"]," \
 	"\"outcome\":null,\"constraint\":null,\"message\":null,\"gfp_mask\":null," \
 	"\"gfp_flags\":null,\"order\":null,\"totalpages\":null,\"oom_memcg\":null," \
-	"\"duration_us\":null," \
+	"\"oom_memcg_identity\":null,\"duration_us\":null," \
 	"\"trigger\":{\"pid\":2,\"tid\":3,\"comm\":\"kworker/0:1\",\"uid\":0," \
 	"\"memcg\":\"/\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
-	"\"oom_score_adj\":null,\"points\":null,\"oom_score\":null,\"total_vm_kb\":null," \
+	"\"oom_score_adj\":null,\"identity\":null,\"points\":null,\"oom_score\":null,\"total_vm_kb\":null," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null," \
 	"\"swap_kb\":null,\"pgtables_kb\":null},\"stack\":null}\n"
 
@@ -112,29 +116,29 @@
  * raw, a 15-character comm, and a cgroup path cut to its last components.
  */
 #define KILL_HOSTILE \
-	"{\"type\":\"oom_kill\",\"version\":1,\"seq\":13,\"episode\":9," \
+	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/...//a \\\"b\\\" c\\\\d/\\ufffd\\u001b[31m\"," \
-	"\"duration_us\":812," \
+	"\"oom_memcg_identity\":null,\"duration_us\":812," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"a \\\"b\\\" c\\\\d\",\"uid\":1000," \
 	"\"memcg\":\"/caf\xc3\xa9/\xef\xbf\xbd" "x\\t\\n\\r\\b\\f\\u0001\\u007f\"," \
 	"\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242," \
 	"\"comm\":\"\\ufffd\\ufffd\\\\\\\"\\u0001\\u001f\\u007f\\t\\n\xe2\x82\xac" "12345\"," \
 	"\"uid\":1000,\"memcg\":\"/app/\\\"quoted\\\"\",\"oom_score_adj\":0," \
-	"\"points\":12001,\"oom_score\":976,\"total_vm_kb\":53012,\"anon_rss_kb\":47104," \
+	"\"identity\":null,\"points\":12001,\"oom_score\":976,\"total_vm_kb\":53012,\"anon_rss_kb\":47104," \
 	"\"file_rss_kb\":1220,\"shmem_rss_kb\":0,\"swap_kb\":0,\"pgtables_kb\":132}," \
 	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
-	"{\"type\":\"lost\",\"version\":1,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"{\"type\":\"lost\",\"version\":2,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
 	"\"count\":3,\"total\":5}\n"
 
 #define SUMMARY \
-	"{\"type\":\"summary\",\"version\":1,\"mode\":\"tracepoint\",\"records\":6," \
+	"{\"type\":\"summary\",\"version\":2,\"mode\":\"tracepoint\",\"records\":6," \
 	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
 	"\"incomplete_episodes\":1}\n"
 
@@ -265,10 +269,13 @@ TEST(name)									\
 }
 
 INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
-INVALID(extra_field_fails, KILL_FENTRY, "\"version\":1,", "\"version\":1,\"extra\":1,",
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":2,", "\"version\":2,\"extra\":1,",
 	"extra")
 INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
 	"cpu")
+INVALID(bad_pod_uid_fails, KILL_FENTRY, "\"pod_uid\":\"0f1e2d3c", "\"pod_uid\":\"0F1E2D3C",
+	"pod_uid")
+INVALID(identity_without_unit_fails, KILL_FENTRY, ",\"unit\":null}", "}", "unit")
 INVALID(wrong_type_fails, KILL_FENTRY, "\"seq\":3", "\"seq\":\"3\"", "seq")
 INVALID(oom_score_out_of_range_fails, KILL_FENTRY, "\"oom_score\":976",
 	"\"oom_score\":1001", "victim.oom_score")

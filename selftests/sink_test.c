@@ -45,6 +45,8 @@ static const __u64 exiting[] = {
 	0xffffffff81100008ULL, 0xffffffff81500030ULL, 0xffffffff81600040ULL,
 };
 
+#define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 /* Hostile names: quotes, backslash, control bytes, invalid UTF-8. */
 static const char hostile_comm[16] = "a \"b\"\\c\n\t\xff\xc3(";
 
@@ -160,6 +162,22 @@ static void victim_unreadable(struct oomtrace_victim_rec *r)
 	r->stack_len = -14;
 }
 
+/* cgroup v2, systemd driver: the pod is the OOM domain, the victim is in
+ * one of its containers. */
+static void kubernetes(struct oomtrace_victim_rec *r)
+{
+	static const char *const ctr[] = {
+		"cri-containerd-" CID ".scope",
+		"kubepods-burstable-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice",
+		"kubepods-burstable.slice", "kubepods.slice",
+	};
+
+	full_kill(r);
+	set_path(&r->victim.memcg, ctr, 4, 0);
+	set_path(&r->oom.memcg, ctr + 1, 3, 0);
+	set_path(&r->trigger.memcg, ctr, 4, 0);
+}
+
 struct rec_case {
 	const char *name;
 	enum oom_mode mode;
@@ -175,6 +193,7 @@ static const struct rec_case cases[] = {
 	{ "global OOM", MODE_KPROBE, 1, global_oom },
 	{ "group member", MODE_FENTRY, 1, oom_group_member },
 	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable },
+	{ "kubernetes container", MODE_FENTRY, 1, kubernetes },
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "container.h"
 #include "metrics.h"
 #include "utf8.h"
 
@@ -144,14 +143,14 @@ static const char *constraint_label(unsigned int i)
  * cgroup v2 is usually the pod): a container's runtime, pod and ID; else
  * its systemd unit; else its cgroup path.
  */
-static void kill_labels(const struct oom_record *r, struct container_id *id,
-			const char **label)
+static void kill_labels(const struct oom_record *r, const char **label)
 {
+	const struct container_id *id = &r->victim_id;
+
 	memset(label, 0, NR_KILL_LABELS * sizeof(*label));
 	label[KL_CONSTRAINT] = constraint_label(constraint_index(r));
 	if (!record_has(r, RF_VICTIM_MEMCG))
 		return;
-	container_parse(r->victim.memcg, id);
 	label[KL_RUNTIME] = ctr_runtime_name(id->runtime);
 	label[KL_POD_UID] = id->pod_uid[0] ? id->pod_uid : NULL;
 	label[KL_CONTAINER_ID] = id->container_id[0] ? id->container_id : NULL;
@@ -242,7 +241,6 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 {
 	unsigned int c = constraint_index(r);
 	const char *label[NR_KILL_LABELS];
-	struct container_id id;
 	struct kill_series *s;
 
 	if (!record_has(r, RF_OUTCOME))
@@ -262,7 +260,7 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 	if (record_has(r, RF_OUTCOME) && r->outcome == OUTCOME_EXITING)
 		return;
 
-	kill_labels(r, &id, label);
+	kill_labels(r, label);
 	s = kill_series(m, label, c, now_ns);
 	s->count++;
 	s->last_ns = now_ns;

@@ -320,4 +320,8 @@ void record_build(struct oom_record *r, const struct record_env *env,
 	}
 	build_victim_mm(r, env, raw);
 	build_stack(r, env, raw);
+	if (record_has(r, RF_VICTIM_MEMCG))
+		container_parse(r->victim.memcg, &r->victim_id);
+	if (record_has(r, RF_OOM_MEMCG))
+		container_parse(r->oom_memcg, &r->oom_memcg_id);
 }

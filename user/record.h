@@ -11,10 +11,11 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "cgroup.h"
+#include "container.h"
 #include "mode.h"
 #include "oomtrace.h"
 
-#define RECORD_SCHEMA_VERSION 1
+#define RECORD_SCHEMA_VERSION 2
 #define GFP_FLAGS_LEN 1024
 
 struct ksyms;
@@ -101,6 +102,10 @@ struct oom_record {
 
 	struct record_task trigger;	/* always known */
 	struct record_task victim;	/* tid always known */
+	/* who the victim is, and whose memory ran out, read from their memcg
+	 * paths: as known as those paths are */
+	struct container_id victim_id;
+	struct container_id oom_memcg_id;
 	__s64 points;
 	__u64 oom_score;
 	__u64 total_vm_kb;

@@ -61,6 +61,23 @@ static void json_task(struct jw *j, const struct oom_record *r, const struct rec
 		jw_s64(j, "oom_score_adj", t->oom_score_adj);
 }
 
+/* A cgroup path's identity; every part null that the path does not say. */
+static void json_identity(struct jw *j, const char *key, int known,
+			  const struct container_id *id)
+{
+	if (!known) {
+		jw_null(j, key);
+		return;
+	}
+	jw_obj_open(j, key);
+	jw_str(j, "runtime", ctr_runtime_name(id->runtime));
+	jw_str(j, "container_id", id->container_id[0] ? id->container_id : NULL);
+	jw_str(j, "pod_uid", id->pod_uid[0] ? id->pod_uid : NULL);
+	jw_str(j, "qos", pod_qos_name(id->qos));
+	jw_str(j, "unit", id->unit[0] ? id->unit : NULL);
+	jw_obj_close(j);
+}
+
 static void json_kb(struct jw *j, const struct oom_record *r, enum record_field f,
 		    const char *key, __u64 kb)
 {
@@ -104,6 +121,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 		jw_u64(&j, "totalpages", r->totalpages);
 	if (has(&j, record_has(r, RF_OOM_MEMCG), "oom_memcg"))
 		jw_str(&j, "oom_memcg", r->oom_memcg);
+	json_identity(&j, "oom_memcg_identity", record_has(r, RF_OOM_MEMCG), &r->oom_memcg_id);
 	if (has(&j, record_has(r, RF_DURATION), "duration_us"))
 		jw_u64(&j, "duration_us", r->duration_us);
 
@@ -113,6 +131,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 
 	jw_obj_open(&j, "victim");
 	json_task(&j, r, &r->victim);
+	json_identity(&j, "identity", record_has(r, RF_VICTIM_MEMCG), &r->victim_id);
 	if (has(&j, record_has(r, RF_VICTIM_POINTS), "points"))
 		jw_s64(&j, "points", r->points);
 	if (has(&j, record_has(r, RF_VICTIM_OOM_SCORE), "oom_score"))

@@ -71,6 +71,31 @@ static void text_task(FILE *f, const struct oom_record *r, const struct record_t
 		fprintf(f, "%d", t->oom_score_adj);
 }
 
+static int identity_says(const struct container_id *id)
+{
+	return id->runtime != CTR_NONE || id->pod_uid[0] || id->unit[0];
+}
+
+/* " what: runtime=... pod_uid=...": the parts the path says. */
+static void text_identity(FILE *f, const char *what, const struct container_id *id)
+{
+	const char *runtime = ctr_runtime_name(id->runtime), *qos = pod_qos_name(id->qos);
+
+	fprintf(f, " %s:", what);
+	if (runtime)
+		fprintf(f, " runtime=%s", runtime);
+	if (id->pod_uid[0])
+		fprintf(f, " pod_uid=%s", id->pod_uid);
+	if (id->container_id[0])
+		fprintf(f, " container_id=%s", id->container_id);
+	if (qos)
+		fprintf(f, " qos=%s", qos);
+	if (id->unit[0]) {
+		fputs(" unit=", f);
+		text_quoted(f, id->unit);
+	}
+}
+
 static void text_kb(FILE *f, const struct oom_record *r, enum record_field rf,
 		    const char *key, __u64 kb)
 {
@@ -82,6 +107,7 @@ static int text_record(struct sink *s, const struct oom_record *r)
 {
 	char buf[256];
 	FILE *f = s->f;
+	int victim_id, oom_id;
 	unsigned int i;
 
 	timefmt_rfc3339_us(buf, sizeof(buf), r->time_ns);
@@ -107,6 +133,14 @@ static int text_record(struct sink *s, const struct oom_record *r)
 	text_kb(f, r, RF_VICTIM_SHMEM_RSS, "shmem_rss", r->shmem_rss_kb);
 	text_kb(f, r, RF_VICTIM_SWAP, "swap", r->swap_kb);
 	text_kb(f, r, RF_VICTIM_PGTABLES, "pgtables", r->pgtables_kb);
+	victim_id = record_has(r, RF_VICTIM_MEMCG) && identity_says(&r->victim_id);
+	oom_id = record_has(r, RF_OOM_MEMCG) && identity_says(&r->oom_memcg_id);
+	if (victim_id || oom_id)
+		fputs("\n  identity:", f);
+	if (victim_id)
+		text_identity(f, "victim", &r->victim_id);
+	if (oom_id)
+		text_identity(f, "oom_memcg", &r->oom_memcg_id);
 	fputs("\n  trigger:", f);
 	text_task(f, r, &r->trigger);
 
