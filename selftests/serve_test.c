@@ -37,6 +37,7 @@ FIXTURE(serve) {
 	pid_t prom;
 	int prom_port;
 	char promdir[64];
+	char textfile[64];	/* --textfile, for node_exporter */
 };
 
 static int have(const char *tool)
@@ -158,7 +159,8 @@ static void start_prometheus(struct __test_metadata *_metadata, FIXTURE_DATA(ser
 
 FIXTURE_SETUP(serve)
 {
-	const char *args[] = { "--max-series", "50", "--events", "10", NULL };
+	const char *args[] = { "--max-series", "50", "--events", "10", "--textfile",
+			       self->textfile, NULL };
 	struct live_opts o = {
 		.memcg = "serve", .oomtrace = 1, .only_memcg = 1, .serve = self->listen,
 		.args = args,
@@ -172,6 +174,7 @@ FIXTURE_SETUP(serve)
 	self->port = 20000 + getpid() % 5000 * 2;
 	self->prom_port = self->port + 1;
 	snprintf(self->listen, sizeof(self->listen), "127.0.0.1:%d", self->port);
+	snprintf(self->textfile, sizeof(self->textfile), "/tmp/oomtrace-serve-%d.prom", getpid());
 	live_setup(_metadata, &self->l, &o);
 	RETURN_IF_SKIPPED();
 	/* v1 counts oom_kill per memcg, not per subtree: the records are held
@@ -195,6 +198,7 @@ FIXTURE_TEARDOWN(serve)
 		system(cmd);
 	}
 	live_cleanup(&self->l);
+	unlink(self->textfile);
 }
 
 static void kill_in(struct __test_metadata *_metadata, const struct memcg *cg,
@@ -267,7 +271,7 @@ TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 	char *text = malloc(1 << 20), path[96], *p;
 	long kernel0 = vmstat_oom_kill();
 	FILE *f;
-	int st, n;
+	int st, n, i;
 
 	RETURN_IF_SKIPPED();
 	ASSERT_NE(NULL, text);
@@ -297,7 +301,7 @@ TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 
 	/* the live exposition, as Prometheus's own linter sees it */
 	ASSERT_EQ(200, http_get(self->port, "/metrics", text, 1 << 20));
-	snprintf(path, sizeof(path), "/tmp/oomtrace-serve-%d.prom", getpid());
+	snprintf(path, sizeof(path), "/tmp/oomtrace-scrape-%d.prom", getpid());
 	f = fopen(path, "w");
 	ASSERT_NE(NULL, f);
 	fputs(text, f);
@@ -311,6 +315,22 @@ TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 	p = strstr(text, "\noomtrace_kernel_oom_kills_total ");
 	ASSERT_NE(NULL, p);
 	EXPECT_LE(kernel0 + 3, strtol(p + 33, NULL, 10));
+	/* node_exporter's textfile: the same count, whole, and no leftovers */
+	for (i = 0; i < 50; i++) {
+		f = fopen(self->textfile, "r");
+		n = f ? fread(text, 1, (1 << 20) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		text[n] = '\0';
+		if (strstr(text, "container_id=\"" CID "\",qos=\"burstable\"} 3\n"))
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_GT(50, i) TH_LOG("%s does not count the 3 kills: %s", self->textfile, text);
+	snprintf(text, 1 << 20, "promtool check metrics < %s", self->textfile);
+	EXPECT_EQ(0, system(text));
+	snprintf(path, sizeof(path), "%s.tmp", self->textfile);
+	EXPECT_NE(0, access(path, F_OK));
 	ASSERT_EQ(200, http_get(self->port, "/healthz", text, 1 << 20));
 	/* the latest records, one JSON line each, the container's memcg in them */
 	ASSERT_EQ(200, http_get(self->port, "/events", text, 1 << 20));

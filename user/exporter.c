@@ -160,7 +160,7 @@ static void write_textfile(struct exporter *e)
 		f = fopen(tmp, "w");
 		if (!f)
 			err = -errno;
-		else if (fwrite(buf, 1, len, f) != len || fflush(f) || fsync(fileno(f)))
+		else if (fwrite(buf, 1, len, f) != len || fflush(f))
 			err = -errno;
 		if (f && fclose(f) && !err)
 			err = -errno;
@@ -178,7 +178,9 @@ static void write_textfile(struct exporter *e)
 	e->textfile_err = err;
 }
 
-/* sink_exporter: the consumer's side. */
+/* sink_exporter: the consumer's side. The textfile is written with the
+ * totals that follow each poll that brought something, not once per record
+ * of a storm. */
 struct sink {
 	struct exporter *e;
 };
@@ -218,7 +220,6 @@ static int exporter_record(struct sink *s, const struct oom_record *r)
 	}
 	pthread_mutex_unlock(&e->lock);
 	free(line);
-	write_textfile(e);
 	return 0;
 }
 
