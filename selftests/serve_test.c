@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -141,6 +142,8 @@ static void start_prometheus(struct __test_metadata *_metadata, FIXTURE_DATA(ser
 	self->prom = fork();
 	ASSERT_LE(0, self->prom);
 	if (self->prom == 0) {
+		/* a test that crashes takes its Prometheus with it */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		fd = open(arg[3], O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 1);
 		dup2(fd, 2);
