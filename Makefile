@@ -75,7 +75,7 @@ endif
 .SECONDEXPANSION:
 # Keep what pattern rules make on the way (stamps, copies of kmod/, vmlinux.h).
 .SECONDARY:
-.PHONY: all deps demo test-unit check check-host check-vm clean kmod kmod-all kmod-clean FORCE
+.PHONY: all deps demo test-unit check check-host check-vm check-kit man clean kmod kmod-all kmod-clean FORCE
 
 all: $(OUTPUT)/oomtrace
 
@@ -207,6 +207,18 @@ check-host: $(OUTPUT)/oomtrace $(TESTS)
 
 check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all
 	$(Q)scripts/check.sh vm $(TESTS)
+
+# The deployment kit (deploy/, doc/): `make man` renders the man page,
+# `make check-kit` checks every file of the kit (scripts/check-kit.sh; run
+# as root, it also queries a real Prometheus scraping `oomtrace serve`).
+man: $(OUTPUT)/oomtrace.8
+
+$(OUTPUT)/oomtrace.8: doc/oomtrace.8.scd | $(OUTPUT)/.deps-kit
+	$(call msg,SCDOC,$@)
+	$(Q)scdoc < $< > $@
+
+check-kit: $(OUTPUT)/oomtrace $(OUTPUT)/oomtrace.8 | $(OUTPUT)/.deps-kit
+	$(Q)scripts/check-kit.sh $(OUTPUT)/oomtrace
 
 clean:
 	$(call msg,CLEAN)

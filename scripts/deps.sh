@@ -9,6 +9,7 @@
 #            tests boot (`make kmod KDIR=...` needs only KDIR's headers)
 #     vm     the QEMU rig (scripts/vmtest.sh)
 #     serve  what the exporter's tests run against: Prometheus, promtool
+#     kit    what `make man` and `make check-kit` need (scripts/check-kit.sh)
 #     all    every group: what `make check` needs
 set -euo pipefail
 
@@ -22,6 +23,7 @@ unit=("${cc[@]}"
 kmod=(make gcc linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-47-amd64)
 vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
 serve=(prometheus curl)			# a real Prometheus and promtool
+kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
 
 [ $# -gt 0 ] || set -- all
 pkgs=()
@@ -33,8 +35,9 @@ for group in "$@"; do
 	kmod) pkgs+=("${kmod[@]}") ;;
 	vm) pkgs+=("${vm[@]}") ;;
 	serve) pkgs+=("${serve[@]}") ;;
-	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}") ;;
-	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve or all)" >&2; exit 2 ;;
+	kit) pkgs+=("${kit[@]}") ;;
+	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}") ;;
+	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit or all)" >&2; exit 2 ;;
 	esac
 done
 
