@@ -199,10 +199,10 @@ $(OUTPUT)/kmod/%: kmod/$$(notdir $$*)
 kmod-clean:
 	$(Q)rm -rf $(OUTPUT)/kmod
 
-check: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all
+check: $(OUTPUT)/oomtrace $(OUTPUT)/oomtrace.8 $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all
 	$(Q)scripts/check.sh all $(TESTS)
 
-check-host: $(OUTPUT)/oomtrace $(TESTS)
+check-host: $(OUTPUT)/oomtrace $(OUTPUT)/oomtrace.8 $(TESTS) | $(OUTPUT)/.deps-all
 	$(Q)scripts/check.sh host $(TESTS)
 
 check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all

@@ -53,6 +53,10 @@ if [ "$what" != vm ]; then
 	scripts/run-tests.sh "$@" 2>&1 | tee "$log"
 	tally host
 	checkpatch_kmod
+	# the deployment kit: unit, man page, completion, DaemonSet, alerts,
+	# and the dashboard's queries on a real Prometheus
+	scripts/check-kit.sh build/oomtrace 2>&1 | tee "$log"
+	tally kit
 fi
 # The BPF object must also build where vmlinux.h comes from an older kernel
 # (CO-RE flavours on both sides of each shim): one check per guest kernel,

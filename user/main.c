@@ -236,7 +236,12 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 					   "from the page size to 1073741824", a);
 		o->ringbuf_size = v;
 	}
-	o->btf_path = c->arg[OPT_BTF];
+	/*
+	 * Named even when it is the default: left to itself, libbpf also
+	 * walks the kernel modules' BTF for CO-RE, which takes CAP_SYS_ADMIN;
+	 * the OOM killer's types are all in vmlinux.
+	 */
+	o->btf_path = c->arg[OPT_BTF] ? c->arg[OPT_BTF] : DEFAULT_BTF;
 	return 0;
 }
 
@@ -316,7 +321,8 @@ static int cmd_probe(const struct cli *c)
 
 	if (!btf)
 		return 1;
-	status = probe_run(btf, c->arg[OPT_BTF], c->given & OPT(JSON));
+	status = probe_run(btf, c->arg[OPT_BTF] ? c->arg[OPT_BTF] : DEFAULT_BTF,
+			   c->given & OPT(JSON));
 	btf__free(btf);
 	return status;
 }
