@@ -2,6 +2,7 @@
 /* Bad input gets one clear line and a non-zero exit, never a crash; and
  * `oomtrace probe` agrees with what the kernel itself exposes. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,78 @@ TEST(forced_mode_the_kernel_lacks)
 	EXPECT_EQ(3, r.status);
 	snprintf(key, sizeof(key), "%s mode is not available on this kernel", lacking);
 	EXPECT_ONE_LINE_WITH(&r, key);
+}
+
+/* "CapEff:" or "Uid:" of /proc/PID/status: the first number on the line. */
+static unsigned long long status_field(pid_t pid, const char *key, int base)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ULL;
+	size_t n = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n))
+			v = strtoull(line + n, NULL, base);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Once attached, oomtrace holds no capability, and with --user it is
+ * that user: what /proc says of it while it traces. */
+TEST(privileges_are_dropped_once_attached)
+{
+	static const char *const users[] = { NULL, "nobody" };
+	char err[] = "/tmp/cli-test-privs-XXXXXX", buf[4096];
+	unsigned int i;
+	int fd, j, st;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	fd = mkstemp(err);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ftruncate(fd, 0));
+		ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			dup2(fd, 2);
+			execl(oomtrace_bin(), oomtrace_bin(), "--duration", "30", "--comm",
+			      "no-such-task", users[i] ? "--user" : NULL, users[i], (char *)NULL);
+			_exit(127);
+		}
+		for (j = 0; j < 100; j++) {	/* within the harness's 30 s */
+			ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+			buf[n > 0 ? n : 0] = '\0';
+			if (strstr(buf, "oomtrace: tracing") || waitpid(pid, &st, WNOHANG))
+				break;
+			usleep(100 * 1000);
+		}
+		ASSERT_NE(NULL, strstr(buf, "oomtrace: tracing")) TH_LOG("%s", buf);
+		EXPECT_EQ(0, status_field(pid, "CapEff:", 16));
+		EXPECT_EQ(0, status_field(pid, "CapPrm:", 16));
+		EXPECT_EQ(users[i] ? 65534 : 0, status_field(pid, "Uid:", 10));
+		kill(pid, SIGINT);
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("status %d", st);
+	}
+	close(fd);
+	unlink(err);
+}
+
+TEST(unknown_user)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "--user", "no-such-user-here", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "--user no-such-user-here: no such user");
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
  * scrapes in flight, many and stuck ones, never cost a record.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -265,6 +266,36 @@ static void expect_scraped(struct __test_metadata *_metadata, FIXTURE_DATA(serve
 	EXPECT_EQ(want, v) TH_LOG("%s", expr);
 }
 
+/* Threads of pid that hold a capability; -1 if none could be read. */
+static int threads_with_caps(pid_t pid)
+{
+	char path[64], line[256];
+	struct dirent *d;
+	int n = 0, seen = 0;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", pid, d->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "CapEff:", 7)) {
+				n += strtoull(line + 7, NULL, 16) != 0;
+				seen++;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return seen ? n : -1;
+}
+
 TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 {
 	static const char expr[] = "oomtrace_oom_kills_total{pod_uid=\"" POD_UID "\","
@@ -278,6 +309,8 @@ TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 
 	RETURN_IF_SKIPPED();
 	ASSERT_NE(NULL, text);
+	/* attached, listening, its HTTP threads running: no capability left */
+	EXPECT_EQ(0, threads_with_caps(self->l.child.pid));
 	kill_in(_metadata, &self->ctr, "serve-hog");
 	kill_in(_metadata, &self->ctr, "serve-hog");
 	/* the container restarts: its cgroup, and the cgroup's own count, go */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include "exporter.h"
 #include "httpd.h"
@@ -117,37 +118,50 @@ static int parse_listen(const char *listen, struct addrinfo **ai, char *why, siz
 	return 0;
 }
 
-struct httpd *httpd_start(const char *listen, struct exporter *e, char *why, size_t len)
+int httpd_listen(const char *addr, char *why, size_t len)
 {
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
-	struct httpd *h = calloc(1, sizeof(*h));
 	struct addrinfo *ai = NULL;
+	int fd, one = 1, err;
+
+	err = parse_listen(addr, &ai, why, len);
+	if (err)
+		return err;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, SOMAXCONN)) {
+		err = -errno;
+		snprintf(why, len, "failed to listen on %s: %s", addr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = err;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+struct httpd *httpd_start(int sock, struct exporter *e, char *why, size_t len)
+{
+	struct httpd *h = calloc(1, sizeof(*h));
 
 	if (!h) {
 		snprintf(why, len, "%s", strerror(ENOMEM));
+		close(sock);
 		return NULL;
 	}
 	h->e = e;
-	if (parse_listen(listen, &ai, why, len))
-		goto free_httpd;
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h,
-				MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	h->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handle, h,
+				MHD_OPTION_LISTEN_SOCKET, sock,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
 				MHD_OPTION_END);
-	freeaddrinfo(ai);
 	if (!h->d) {
-		snprintf(why, len, "failed to listen on %s: %s", listen,
+		snprintf(why, len, "failed to start the HTTP server: %s",
 			 errno ? strerror(errno) : "libmicrohttpd refused");
-		goto free_httpd;
+		close(sock);
+		free(h);
+		return NULL;
 	}
 	return h;
-
-free_httpd:
-	free(h);
-	return NULL;
 }
 
 void httpd_stop(struct httpd *h)

@@ -8,9 +8,12 @@
 struct exporter;
 struct httpd;
 
-/* Listen on "ADDR:PORT" ("[ADDR]:PORT" for IPv6) in threads of its own.
- * NULL with why[] filled when it cannot. */
-struct httpd *httpd_start(const char *listen, struct exporter *e, char *why, size_t len);
+/* Bind and listen on "ADDR:PORT" ("[ADDR]:PORT" for IPv6) while we still
+ * may: the socket, or -errno with why[] filled. */
+int httpd_listen(const char *addr, char *why, size_t len);
+/* Serve on that socket, in threads of its own (started once privileges are
+ * dropped: capabilities are per thread). NULL with why[] filled. */
+struct httpd *httpd_start(int sock, struct exporter *e, char *why, size_t len);
 void httpd_stop(struct httpd *h);
 
 #endif /* __HTTPD_H */

@@ -41,11 +41,13 @@ static const char usage[] =
 "  -d, --duration SECS    exit after SECS seconds\n"
 "      --btf FILE         kernel BTF for CO-RE (default " DEFAULT_BTF ")\n"
 "      --ringbuf-size N   ring buffer bytes, a power of two (default 4194304)\n"
+"      --user USER        once attached, run as USER (capabilities are always\n"
+"                         dropped then)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             show this help\n"
 "\n"
 "serve (also takes --mode, --cgroup, --pid, --comm, --duration, --btf,\n"
-"--ringbuf-size, -v):\n"
+"--ringbuf-size, --user, -v):\n"
 "      --listen ADDR:PORT HTTP address (default " SERVE_DEFAULT_LISTEN ")\n"
 "      --textfile FILE    also write the metrics to FILE (node_exporter's\n"
 "                         textfile collector; name it *.prom)\n"
@@ -72,6 +74,7 @@ enum opt {
 	OPT_MAX_SERIES,
 	OPT_SERIES_TTL,
 	OPT_EVENTS,
+	OPT_USER,
 	NR_OPTS,
 };
 
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
 	{ "max-series", required_argument, NULL, OPT_VAL(OPT_MAX_SERIES) },
 	{ "series-ttl", required_argument, NULL, OPT_VAL(OPT_SERIES_TTL) },
 	{ "events", required_argument, NULL, OPT_VAL(OPT_EVENTS) },
+	{ "user", required_argument, NULL, OPT_VAL(OPT_USER) },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -229,6 +233,8 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 	}
 	if ((a = c->arg[OPT_DURATION]) && parse_seconds(a, &o->duration))
 		return usage_error("invalid duration '%s'", a);
+	if ((a = c->arg[OPT_USER]) && run_as_lookup(&o->run_as, a))
+		return usage_error("--user %s: no such user", a);
 	if ((a = c->arg[OPT_RINGBUF])) {
 		if (parse_ulong(a, 1UL << 30, &v) || v < (unsigned long)getpagesize() ||
 		    (v & (v - 1)))
@@ -336,13 +342,13 @@ static int cmd_stats(const struct cli *c)
 static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, OPT(MODE) | OPT(JSON) | OPT(OUTPUT) | OPT(CGROUP) | OPT(PID) |
 			      OPT(COMM) | OPT(COUNT) | OPT(DURATION) | OPT(BTF) |
-			      OPT(RINGBUF) | OPT(VERBOSE) },
+			      OPT(RINGBUF) | OPT(VERBOSE) | OPT(USER) },
 	{ "probe", cmd_probe, OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
 	{ "stats", cmd_stats, OPT(JSON) },
 	{ "serve", cmd_serve, OPT(MODE) | OPT(CGROUP) | OPT(PID) | OPT(COMM) | OPT(DURATION) |
 			      OPT(BTF) | OPT(RINGBUF) | OPT(VERBOSE) | OPT(LISTEN) |
 			      OPT(TEXTFILE) | OPT(JSON_LOG) | OPT(MAX_SERIES) |
-			      OPT(SERIES_TTL) | OPT(EVENTS) },
+			      OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) },
 };
 
 static const char *opt_name(enum opt o)

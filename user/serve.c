@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include "exporter.h"
 #include "httpd.h"
@@ -25,7 +26,7 @@ int serve_run(struct serve_opts *o)
 	struct trace *tr;
 	struct utsname u;
 	char why[512];
-	int status = 1;
+	int sock, status = 1;
 
 	/* a scraper that goes away must not take the daemon with it */
 	signal(SIGPIPE, SIG_IGN);
@@ -36,8 +37,9 @@ int serve_run(struct serve_opts *o)
 		fprintf(stderr, "oomtrace: failed to set up the exporter: out of memory\n");
 		return 1;
 	}
-	h = httpd_start(o->listen, e, why, sizeof(why));
-	if (!h) {
+	/* bound now: a port below 1024 may need a capability we drop */
+	sock = httpd_listen(o->listen, why, sizeof(why));
+	if (sock < 0) {
 		fprintf(stderr, "oomtrace: %s\n", why);
 		goto free_exporter;
 	}
@@ -49,14 +51,21 @@ int serve_run(struct serve_opts *o)
 		t->sink_cfg[t->nr_sinks++].append = 1;
 	}
 	tr = trace_open(t, &status);
-	if (!tr)
-		goto stop_httpd;
+	if (!tr) {
+		close(sock);
+		goto free_exporter;
+	}
+	h = httpd_start(sock, e, why, sizeof(why));
+	if (!h) {
+		fprintf(stderr, "oomtrace: %s\n", why);
+		trace_close(tr);
+		status = 1;
+		goto free_exporter;
+	}
 	exporter_ready(e, trace_mode(tr));
 	fprintf(stderr, "oomtrace: serving http://%s/metrics\n", o->listen);
 	status = trace_run(tr);
 	status = trace_close(tr) || status;
-
-stop_httpd:
 	httpd_stop(h);
 free_exporter:
 	exporter_free(e);

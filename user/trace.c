@@ -253,6 +253,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 {
 	struct trace *t = calloc(1, sizeof(*t));
 	int err, protect_err, lock_err;
+	char why[256];
 
 	*status = 1;
 	if (!t) {
@@ -287,8 +288,14 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	 * Everything is allocated by now: pin it.
 	 */
 	lock_err = mlockall(MCL_CURRENT) ? errno : 0;
+	if (privilege_drop(&o->run_as, why, sizeof(why))) {
+		fprintf(stderr, "oomtrace: %s\n", why);
+		goto free_consumer;
+	}
 	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)",
 		mode_name(t->att.mode), hook_name(t->att.hook));
+	if (o->run_as.name)
+		fprintf(stderr, " as %s", o->run_as.name);
 	if (protect_err)
 		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
 			strerror(protect_err));

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "filter.h"
 #include "mode.h"
+#include "privilege.h"
 #include "sink.h"
 
 struct btf;
@@ -29,10 +30,12 @@ struct trace_opts {
 	const char *btf_path;
 	const struct btf *btf;	/* parsed kernel BTF */
 	size_t ringbuf_size;
+	struct run_as run_as;	/* --user: who to be once attached */
 };
 
-/* Attach and get ready to consume; NULL with *status set to the exit code
- * (and the reason on stderr) when that fails. */
+/* Attach, drop every capability (and become --user), and get ready to
+ * consume; NULL with *status set to the exit code (and the reason on
+ * stderr) when that fails. */
 struct trace *trace_open(const struct trace_opts *o, int *status);
 /* The mode it attached in. */
 enum oom_mode trace_mode(const struct trace *t);
