@@ -380,6 +380,47 @@ TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 	check_records(_metadata, &self->l, &e);
 }
 
+/* logrotate's way: rename the log, SIGHUP, and the next record goes to a
+ * new file of the old name; none is lost between the two. Records are not
+ * for every user to read, the textfile is for node_exporter to. */
+TEST_F_TIMEOUT(serve, json_log_reopens_on_sighup, 120)
+{
+	struct json_object *recs[4];
+	char rotated[96], line[65536];
+	struct stat st;
+	int n, old = 0;
+	FILE *f;
+
+	RETURN_IF_SKIPPED();
+	kill_in(_metadata, &self->ctr, "before-hup");
+	ASSERT_EQ(1, kmsg_wait_kills(&self->l, 1));
+	usleep(300 * 1000);	/* the consumer polls every 100 ms */
+	snprintf(rotated, sizeof(rotated), "%s.1", self->l.child.out);
+	ASSERT_EQ(0, rename(self->l.child.out, rotated));
+	ASSERT_EQ(0, kill(self->l.child.pid, SIGHUP));
+	usleep(300 * 1000);
+	kill_in(_metadata, &self->ctr, "after-hup");
+	ASSERT_EQ(2, kmsg_wait_kills(&self->l, 2));
+	usleep(300 * 1000);
+	ASSERT_EQ(0, child_stop(&self->l.child));
+
+	f = fopen(rotated, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		old += strstr(line, "\"comm\":\"before-hup\"") != NULL;
+	fclose(f);
+	EXPECT_EQ(1, old);
+	n = child_records(&self->l.child, "oom_kill", recs, 4);
+	ASSERT_EQ(1, n);
+	EXPECT_STREQ("after-hup", jstr(recs[0], "victim.comm"));
+	child_records_put(recs, n);
+	ASSERT_EQ(0, stat(self->l.child.out, &st));
+	EXPECT_EQ(0, st.st_mode & 0007) TH_LOG("records are world-readable: %o", st.st_mode);
+	ASSERT_EQ(0, stat(self->textfile, &st));
+	EXPECT_EQ(0644, st.st_mode & 0777);
+	unlink(rotated);
+}
+
 struct scraper {
 	int port;
 	int status;

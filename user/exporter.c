@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "exporter.h"
 #include "sink.h"
 
@@ -157,7 +158,12 @@ static void write_textfile(struct exporter *e)
 	err = exporter_metrics(e, &buf, &len);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", e->textfile);
 	if (!err) {
+		/* node_exporter, another user, reads it: 0644 whatever the umask */
 		f = fopen(tmp, "w");
+		if (f && fchmod(fileno(f), 0644)) {
+			fclose(f);
+			f = NULL;
+		}
 		if (!f)
 			err = -errno;
 		else if (fwrite(buf, 1, len, f) != len || fflush(f))

@@ -1,8 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What line-oriented sinks share: their stream. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include "sink.h"
+
+/* Records name the host's processes and cgroups: not for every user to
+ * read (0640, then umask). */
+static FILE *open_records(const char *path, int append)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
+		      0640);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, append ? "a" : "w");
+	if (!f)
+		close(fd);
+	return f;
+}
 
 FILE *sink_file_open(const struct sink_config *cfg)
 {
@@ -10,7 +28,7 @@ FILE *sink_file_open(const struct sink_config *cfg)
 
 	if (!cfg->path)
 		return cfg->f;
-	f = fopen(cfg->path, cfg->append ? "a" : "w");
+	f = open_records(cfg->path, cfg->append);
 	if (!f)
 		fprintf(stderr, "oomtrace: failed to open %s: %s\n", cfg->path, strerror(errno));
 	return f;
@@ -22,7 +40,7 @@ int sink_file_reopen(const struct sink_config *cfg, FILE **f)
 
 	if (!cfg->path || !cfg->append)
 		return 0;
-	n = fopen(cfg->path, "a");
+	n = open_records(cfg->path, 1);
 	if (!n)
 		return -errno;
 	fclose(*f);
