@@ -485,6 +485,7 @@ TEST_F_TIMEOUT(serve, scrapes_during_a_storm_cost_no_record, 300)
 TEST_F_TIMEOUT(serve, group_kill_counts_every_member, 180)
 {
 	struct hog idle = { .comm = "group-idle", .anon_limit = 2 << 20 };
+	struct json_object *labels = NULL, *doc = NULL;
 	struct expect e = { .victims = 3 };
 	char *text = malloc(1 << 20), events[600];
 	pid_t pids[2];
@@ -513,6 +514,12 @@ TEST_F_TIMEOUT(serve, group_kill_counts_every_member, 180)
 		TH_LOG("%s", text);
 	snprintf(events, sizeof(events), "%s/memory.events", self->ctr.path);
 	EXPECT_EQ(1, read_key(events, "oom_group_kill"));
+	/* and so Prometheus has them */
+	expect_scraped(_metadata, self, "oomtrace_oom_kills_total{pod_uid=\"" POD_UID "\","
+		       "container_id=\"" CID "\",qos=\"burstable\"}", 3, &labels, &doc);
+	json_object_put(doc);
+	expect_scraped(_metadata, self, "oomtrace_oom_group_kills_total", 1, &labels, &doc);
+	json_object_put(doc);
 	free(text);
 	check_records(_metadata, &self->l, &e);
 }
