@@ -97,7 +97,7 @@ oom_kills() { awk '$1 == "oom_kill" {print $2}' "$cg/memory.oom_control"; }
 # One OOM kill: the hog starts only once it is in the cgroup, so nothing
 # outside it is ever charged.
 hog() {
-	timeout 30 sh -c "echo \$\$ > $cg/cgroup.procs && exec tail /dev/zero" 9>&- 2>/dev/null || true
+	timeout 30 sh -c "echo \$\$ > $cg/cgroup.procs && exec tail /dev/zero" 2>/dev/null || true
 }
 
 # kills COUNT [GAP]: COUNT kills one after another, GAP seconds apart; checks
@@ -120,7 +120,7 @@ now() { date +%s.%N; }
 start_tracer() {
 	local err=$1
 	shift
-	"$OOMTRACE" --mode tracepoint --cgroup "$cg" "$@" 2>"$err" 9>&- &
+	"$OOMTRACE" --mode tracepoint --cgroup "$cg" "$@" 2>"$err" &
 	tracer=$!
 	pids+=("$tracer")
 	for _ in $(seq 300); do
@@ -145,11 +145,11 @@ stop() {
 say "start-to-attached and RSS: $N runs each, alternating oomtrace and bpftrace"
 for ((i = 0; i < N; i++)); do
 	read -r ms rss hwm lck < <(python3 "$BENCH_PY" start 'oomtrace: tracing' -- \
-		"$OOMTRACE" --mode tracepoint --duration 60 9>&-)
+		"$OOMTRACE" --mode tracepoint --duration 60)
 	echo "$ms" >> "$run/start_ms.oomtrace"; echo "$rss" >> "$run/rss_kb.oomtrace"
 	echo "$hwm" >> "$run/hwm_kb.oomtrace"; echo "$lck" >> "$run/lck_kb.oomtrace"
 	read -r ms rss hwm lck < <(python3 "$BENCH_PY" start 'Attaching 1 probe' -- \
-		bpftrace -e "$BPFTRACE_PROG" 9>&-)
+		bpftrace -e "$BPFTRACE_PROG")
 	echo "$ms" >> "$run/start_ms.bpftrace"; echo "$rss" >> "$run/rss_kb.bpftrace"
 	echo "$hwm" >> "$run/hwm_kb.bpftrace"; echo "$lck" >> "$run/lck_kb.bpftrace"
 done
@@ -167,7 +167,7 @@ new_ids() { progs | awk '{print $1}' | sort > "$run/ids.now"; comm -13 "$1" "$ru
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -q -w kernel.bpf_stats_enabled=1
 start_bpftrace() {
-	bpftrace -e "$BPFTRACE_PROG" >/dev/null 2>&1 9>&- &
+	bpftrace -e "$BPFTRACE_PROG" >/dev/null 2>&1 &
 	bt=$!
 	pids+=("$bt")
 	for _ in $(seq 300); do
@@ -236,7 +236,7 @@ done
 # --- 4. kill-to-record latency, idle and in a storm ------------------------------
 latency() {	# latency NAME KILLS GAP
 	mkfifo "$run/fifo.$1"
-	python3 "$BENCH_PY" latency "$run/lat.$1" < "$run/fifo.$1" 9>&- &
+	python3 "$BENCH_PY" latency "$run/lat.$1" < "$run/fifo.$1" &
 	local reader=$!
 	start_tracer "$run/lat.err" --json > "$run/fifo.$1"
 	kills "$2" "$3"
