@@ -97,7 +97,8 @@ oom_kills() { awk '$1 == "oom_kill" {print $2}' "$cg/memory.oom_control"; }
 # One OOM kill: the hog starts only once it is in the cgroup, so nothing
 # outside it is ever charged.
 hog() {
-	timeout 30 sh -c "echo \$\$ > $cg/cgroup.procs && exec tail /dev/zero" 2>/dev/null || true
+	# the braces take bash's "Killed" report of each hog along to /dev/null
+	{ timeout 30 sh -c "echo \$\$ > $cg/cgroup.procs && exec tail /dev/zero"; } 2>/dev/null || true
 }
 
 # kills COUNT [GAP]: COUNT kills one after another, GAP seconds apart; checks
