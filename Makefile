@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # oomtrace: `make` builds build/oomtrace; `sudo make demo` shows it work;
 # `make test-unit` runs the unit tests; `sudo make check` runs every test;
-# `make kmod` builds the kernel module. V=1 shows the commands.
+# `make kmod` builds the kernel module; `sudo make bench` measures it.
+# V=1 shows the commands.
 # Everything is built under build/; the source tree stays clean.
 
 OUTPUT := build
@@ -75,7 +76,7 @@ endif
 .SECONDEXPANSION:
 # Keep what pattern rules make on the way (stamps, copies of kmod/, vmlinux.h).
 .SECONDARY:
-.PHONY: all deps demo test-unit check check-host check-vm check-kit man clean kmod kmod-all kmod-clean FORCE
+.PHONY: all deps demo test-unit check check-host check-vm check-kit bench man clean kmod kmod-all kmod-clean FORCE
 
 all: $(OUTPUT)/oomtrace
 
@@ -87,7 +88,7 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/selftests:
 
 # One stamp per scripts/deps.sh group, so each goal installs only what it
 # needs: cc (C against libbpf), build (`make`), unit (`make test-unit`),
-# kmod (`make kmod-all`), all (`make check`).
+# kmod (`make kmod-all`), bench (`make bench`), all (`make check`).
 $(OUTPUT)/.deps-%: scripts/deps.sh | $(OUTPUT)
 	$(Q)scripts/deps.sh $*
 	$(Q)touch $@
@@ -207,6 +208,11 @@ check-host: $(OUTPUT)/oomtrace $(OUTPUT)/oomtrace.8 $(TESTS) | $(OUTPUT)/.deps-a
 
 check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | $(OUTPUT)/.deps-all
 	$(Q)scripts/check.sh vm $(TESTS)
+
+# `sudo make bench` measures oomtrace against bpftrace on this machine
+# (scripts/bench.sh, README: Benchmarks). Not part of `make check`.
+bench: $(OUTPUT)/oomtrace | $(OUTPUT)/.deps-bench
+	$(Q)scripts/bench.sh
 
 # The deployment kit (deploy/, doc/): `make man` renders the man page,
 # `make check-kit` checks every file of the kit (scripts/check-kit.sh; run

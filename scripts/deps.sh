@@ -10,7 +10,9 @@
 #     vm     the QEMU rig (scripts/vmtest.sh)
 #     serve  what the exporter's tests run against: Prometheus, promtool
 #     kit    what `make man` and `make check-kit` need (scripts/check-kit.sh)
-#     all    every group: what `make check` needs
+#     bench  the peers `make bench` measures oomtrace against (scripts/bench.sh);
+#            not part of `all`: `make check` does not need them
+#     all    every group but bench: what `make check` needs
 set -euo pipefail
 
 cc=(make gcc libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev)
@@ -24,6 +26,7 @@ kmod=(make gcc linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-47-amd64)
 vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
 serve=(prometheus curl)			# a real Prometheus and promtool
 kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
+bench=(bpftrace bpfcc-tools python3)	# the peers, and the figures' arithmetic
 
 [ $# -gt 0 ] || set -- all
 pkgs=()
@@ -36,8 +39,9 @@ for group in "$@"; do
 	vm) pkgs+=("${vm[@]}") ;;
 	serve) pkgs+=("${serve[@]}") ;;
 	kit) pkgs+=("${kit[@]}") ;;
+	bench) pkgs+=("${bench[@]}") ;;
 	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}") ;;
-	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit or all)" >&2; exit 2 ;;
+	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit, bench or all)" >&2; exit 2 ;;
 	esac
 done
 

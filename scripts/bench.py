@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The timing and arithmetic half of `make bench` (scripts/bench.sh does the rest).
+
+  bench.py start MATCH -- CMD...   exec CMD on a pty; print "MS RSS HWM LCK": ms from
+                                   just before exec to the first output holding
+                                   MATCH, then VmRSS/VmHWM/VmLck (kB) after 2 s idle
+  bench.py latency OUT             read JSON-line records on stdin; for each
+                                   oom_kill record, write arrival (CLOCK_REALTIME)
+                                   minus its `time`, in ms, one a line, to OUT
+  bench.py progs                   print "id name run_time_ns run_cnt" per BPF program
+  bench.py report DIR              print the table and the raw figures from DIR's
+                                   files; write DIR/results.json
+"""
+import calendar
+import json
+import os
+import pty
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+
+def cmd_start(argv):
+    match = argv[0].encode()
+    cmd = argv[argv.index("--") + 1:]
+    master, slave = pty.openpty()
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave,
+                         close_fds=True)
+    os.close(slave)
+    buf = b""
+    deadline = t0 + 60
+    try:
+        while match not in buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or p.poll() is not None and not select.select([master], [], [], 0)[0]:
+                sys.exit(f"bench: {cmd[0]} never printed '{argv[0]}': {buf[-300:]!r}")
+            if select.select([master], [], [], left)[0]:
+                try:
+                    buf += os.read(master, 4096)
+                except OSError:
+                    pass
+        t1 = time.monotonic()
+        time.sleep(2)
+        status = {}
+        with open(f"/proc/{p.pid}/status") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("VmRSS", "VmHWM", "VmLck"):
+                    status[k] = int(v.split()[0])
+    finally:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        os.close(master)
+    print(f"{(t1 - t0) * 1e3:.3f} {status['VmRSS']} {status['VmHWM']} {status['VmLck']}")
+
+
+def rfc3339_ns(s):
+    # "2026-11-23T22:41:00.123456Z"
+    whole, _, frac = s.rstrip("Z").partition(".")
+    secs = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return secs * 10**9 + int((frac or "0").ljust(9, "0")[:9])
+
+
+def cmd_latency(argv):
+    out = []
+    inp = sys.stdin.buffer
+    while True:
+        line = inp.readline()
+        if not line:
+            break
+        now = time.time_ns()
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if r.get("type") == "oom_kill":
+            out.append((now - rfc3339_ns(r["time"])) / 1e6)
+    with open(argv[0], "w") as f:
+        f.writelines(f"{v:.3f}\n" for v in out)
+
+
+def cmd_progs(argv):
+    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"],
+                                      check=True, capture_output=True).stdout)
+    for p in progs:
+        print(p["id"], p.get("name", "-"), p.get("run_time_ns", 0), p.get("run_cnt", 0))
+
+
+def nums(d, name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return [float(x) for x in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def pct(v, q):
+    # nearest rank: with 30 samples, p99 is the largest
+    s = sorted(v)
+    return s[max(0, min(len(s) - 1, -(-len(s) * q // 100) - 1))]
+
+
+def cmd_report(argv):
+    d = argv[0]
+    with open(os.path.join(d, "machine.json")) as f:
+        machine = json.load(f)
+    raw, rows = {}, []
+
+    def summary(name, unit):
+        v = nums(d, name)
+        if v:
+            raw[name] = {"unit": unit, "n": len(v), "min": min(v),
+                         "median": statistics.median(v), "max": max(v), "samples": v}
+        return raw.get(name)
+
+    def row(metric, ours, peer, unit, goal, ok, ratio=None):
+        if ratio is None and ours is not None and peer:
+            ratio = ours / peer
+        rows.append({"metric": metric, "oomtrace": ours, "peer": peer, "unit": unit,
+                     "ratio": ratio, "goal": goal,
+                     "met": None if ok is None or ours is None else bool(ok(ours, peer, ratio))})
+
+    def med(name):
+        s = raw.get(name)
+        return s["median"] if s else None
+
+    for tool in ("oomtrace", "bpftrace"):
+        summary(f"start_ms.{tool}", "ms")
+        summary(f"rss_kb.{tool}", "kB")
+        summary(f"hwm_kb.{tool}", "kB")
+        summary(f"lck_kb.{tool}", "kB")
+        summary(f"bpf_ns.{tool}", "ns/victim")
+    summary("storm.with", "kills/s")
+    summary("storm.without", "kills/s")
+    for kind in ("idle", "storm"):
+        v = nums(d, f"lat.{kind}")
+        if v:
+            raw[f"lat_ms.{kind}"] = {"unit": "ms", "n": len(v), "min": min(v),
+                                     "p50": pct(v, 50), "median": statistics.median(v),
+                                     "p99": pct(v, 99), "max": max(v), "samples": v}
+
+    mb = lambda x: None if x is None else x / 1024
+    row("start-to-attached (median)", med("start_ms.oomtrace"), med("start_ms.bpftrace"),
+        "ms", "<= 0.4x bpftrace", lambda o, p, r: r is not None and r <= 0.4)
+    row("idle RSS, VmRSS after 2 s (median)", mb(med("rss_kb.oomtrace")),
+        mb(med("rss_kb.bpftrace")), "MiB", "<= 8 MB",
+        lambda o, p, r: o is not None and o * 1024 * 1024 <= 8e6)
+    row("peak RSS, VmHWM (median)", mb(med("hwm_kb.oomtrace")), mb(med("hwm_kb.bpftrace")),
+        "MiB", "-", None)
+    row("locked, VmLck (median)", mb(med("lck_kb.oomtrace")), mb(med("lck_kb.bpftrace")),
+        "MiB", "-", None)
+    row("BPF run time per victim (bpf_stats)", med("bpf_ns.oomtrace"), med("bpf_ns.bpftrace"),
+        "ns", "<= 1.5x trivial handler", lambda o, p, r: r is not None and r <= 1.5)
+    row("storm throughput (median of blocks)", med("storm.with"), med("storm.without"),
+        "kills/s", ">= 0.98x without", lambda o, p, r: r is not None and r >= 0.98)
+    for kind, goal in (("idle", 50), ("storm", 250)):
+        s = raw.get(f"lat_ms.{kind}")
+        row(f"kill-to-record p50, {kind}", s and s["p50"], None, "ms", "-", None)
+        row(f"kill-to-record p99, {kind}", s and s["p99"], None, "ms", f"<= {goal} ms",
+            lambda o, p, r, g=goal: o is not None and o <= g)
+
+    peers = {"start-to-attached": "bpftrace", "idle RSS": "bpftrace", "peak RSS": "bpftrace",
+             "locked": "bpftrace", "BPF run time": "bpftrace handler",
+             "storm throughput": "no tracer"}
+    fmt = lambda x: "-" if x is None else (f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}")
+    print(f"bench: {machine['hostname']} ({machine['machine_id'][:12]}), kernel "
+          f"{machine['kernel']}, {machine['cpu_model']}, {machine['cores']} cores, "
+          f"{machine['mem_total_kb'] // 1024} MiB, {machine['date']}")
+    print()
+    print("| metric | oomtrace | peer | ratio | goal | met? |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        peer = next((v for k, v in peers.items() if r["metric"].startswith(k)), None)
+        p = f"{fmt(r['peer'])} ({peer})" if r["peer"] is not None else "-"
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        met = {None: "-", True: "yes", False: "NO"}[r["met"]]
+        print(f"| {r['metric']} | {fmt(r['oomtrace'])} {r['unit']} | {p} | {ratio} | "
+              f"{r['goal']} | {met} |")
+    print()
+    print("raw figures (min / median / max, n):")
+    for k, s in raw.items():
+        extra = f", p50 {s['p50']:.2f}, p99 {s['p99']:.2f}" if "p99" in s else ""
+        print(f"  {k:<20} {s['min']:.6g} / {s['median']:.6g} / {s['max']:.6g} {s['unit']}"
+              f" (n={s['n']}{extra})")
+    skips = []
+    if os.path.exists(os.path.join(d, "skips")):
+        with open(os.path.join(d, "skips")) as f:
+            skips = [l.rstrip("\n") for l in f if l.strip()]
+    for s in skips:
+        print(f"SKIP {s}")
+    extras = {}
+    if os.path.exists(os.path.join(d, "extras.json")):
+        with open(os.path.join(d, "extras.json")) as f:
+            extras = json.load(f)
+    with open(os.path.join(d, "results.json"), "w") as f:
+        json.dump({"machine": machine, "table": rows, "raw": raw, "skipped": skips,
+                   "extras": extras}, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    cmds = {"start": cmd_start, "latency": cmd_latency, "progs": cmd_progs,
+            "report": cmd_report}
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds:
+        sys.exit(__doc__)
+    cmds[sys.argv[1]](sys.argv[2:])
