@@ -29,7 +29,7 @@ struct {
 	__uint(max_entries, 4 << 20);	/* resized by user space */
 } events SEC(".maps");
 
-/* Failed ring-buffer reserves, per CPU so counting never contends. */
+/* Victim records that found no ring-buffer space, per CPU so counting never contends. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -161,9 +161,11 @@ static __always_inline int oom_enter(struct oom_control *oc)
 		s->oom.memcg_set = 1;
 		read_memcg_path(&s->oom.memcg, memcg);
 	}
-	/* without its state the episode's records would lack their oc fields */
-	if (bpf_map_update_elem(&inflight, &tid, s, BPF_ANY))
-		count_drop();
+	/*
+	 * Without its state the episode's records lack their oc fields (and
+	 * say so in missing); no record is lost, so no drop is counted.
+	 */
+	bpf_map_update_elem(&inflight, &tid, s, BPF_ANY);
 	return 0;
 }
 
@@ -186,9 +188,8 @@ static __always_inline int oom_exit(__u32 ret)
 		r->ret = ret;
 		r->victims = s->victims;
 		bpf_ringbuf_submit(r, 0);
-	} else {
-		count_drop();
 	}
+	/* no drop counted: drops are lost victims; this loss shows as an incomplete episode */
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }

@@ -50,7 +50,7 @@ cat "$err" >&2
 
 echo "demo: 'tail /dev/zero' in that cgroup buffers an endless line until the OOM killer stops it"
 # the hog starts only once it is in the cgroup: never an OOM outside it
-timeout 60 sh -c "echo \$\$ > $cg/cgroup.procs && exec tail /dev/zero" &
+timeout 60 scripts/in-cgroup.sh "$cg" tail /dev/zero &
 hog=$!
 wait "$hog" 2>/dev/null || true
 wait "$tracer" || { cat "$err" >&2; exit 1; }

@@ -10,15 +10,21 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "oomtest.h"
 #include "trace.h"	/* EXIT_MODE_UNAVAILABLE */
 
 #define MPOL_BIND 2	/* include/uapi/linux/mempolicy.h */
+#define CGROUP_SUPER_MAGIC	0x27e0eb	/* include/uapi/linux/magic.h */
+#define CGROUP2_SUPER_MAGIC	0x63677270
 
 static int write_file(const char *path, const char *val)
 {
@@ -175,6 +181,32 @@ static void *idle_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Join cg. A cgroup.procs that is not on a cgroup file system (a plain
+ * directory that only looks like one) would take the write and leave us
+ * where we are: that counts as a failure too.
+ */
+static int memcg_join(const struct memcg *cg)
+{
+	char path[600], pid[32];
+	struct statfs fs;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &fs))
+		err = -errno;
+	else if (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC)
+		err = -ENOTDIR;
+	else if (write(fd, pid, strlen(pid)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static void hog_run(const struct memcg *cg, const struct hog *h)
 {
 	const size_t chunk = 1 << 20;
@@ -184,9 +216,9 @@ static void hog_run(const struct memcg *cg, const struct hog *h)
 	int i;
 
 	alarm(60);	/* a hog that is never killed fails its test, not the run */
-	snprintf(buf, sizeof(buf), "%d", getpid());
-	if (cg && memcg_write(cg, "cgroup.procs", buf))
-		_exit(100);
+	/* outside its memcg a hog would bring a global OOM: refuse */
+	if (cg && memcg_join(cg))
+		_exit(HOG_NOT_JOINED);
 	snprintf(buf, sizeof(buf), "%d", h->oom_score_adj);
 	if (write_file("/proc/self/oom_score_adj", buf))
 		_exit(101);
@@ -479,11 +511,14 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 		argv[i++] = "--listen";
 		argv[i++] = c->listen;
 		argv[i++] = "--json-log";
+		argv[i++] = c->out;
 	} else {
 		argv[i++] = "--json";
-		argv[i++] = "-o";
+		if (!c->stdout_fd) {
+			argv[i++] = "-o";
+			argv[i++] = c->out;
+		}
 	}
-	argv[i++] = c->out;
 	/* outlives no test, even one the harness kills before teardown */
 	argv[i++] = "--duration";
 	argv[i++] = "1800";
@@ -496,6 +531,8 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 		int fd = open(c->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		if (c->stdout_fd && dup2(c->stdout_fd, 1) < 0)
 			_exit(127);
 		execv(argv[0], (char **)argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
@@ -531,6 +568,7 @@ int child_stop(struct oomtrace_child *c)
 	if (c->pid <= 0)
 		return -1;
 	kill(c->pid, SIGINT);
+	kill(c->pid, SIGCONT);	/* a test may have stopped it */
 	if (waitpid(c->pid, &st, 0) != c->pid)
 		return -1;
 	c->pid = 0;
@@ -630,6 +668,36 @@ int child_validate(const struct oomtrace_child *c, char *why, size_t len)
 		return 1;
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int http_get(int port, const char *path, char *buf, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	size_t got = 0;
+	char req[256];
+	int fd, status = -1;
+	ssize_t n;
+	char *body;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+	if (write(fd, req, strlen(req)) == (ssize_t)strlen(req)) {
+		while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
+			got += n;
+		buf[got] = '\0';
+		sscanf(buf, "HTTP/1.%*d %d", &status);
+		body = strstr(buf, "\r\n\r\n");
+		if (body)
+			memmove(buf, body + 4, strlen(body + 4) + 1);
+	}
+	close(fd);
+	return status;
 }
 
 /* What a test of process pid left: its memcgs and the oomtrace child's files. */

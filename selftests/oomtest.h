@@ -44,6 +44,9 @@ struct hog {
 	int bind_node;		/* MPOL_BIND to this NUMA node + 1 (0: no policy) */
 };
 
+/* A hog that could not join its memcg exits with this, having allocated nothing. */
+#define HOG_NOT_JOINED 100
+
 /* Fork a hog inside cg (NULL: stay where we are); returns its pid. */
 pid_t hog_start(const struct memcg *cg, const struct hog *h);
 /* Wait for it; 1 if SIGKILL ended it. */
@@ -72,6 +75,7 @@ int kmsg_parse_killed(const char *msg, struct kmsg_kill *k);
 struct oomtrace_child {
 	pid_t pid;		/* 0: not running */
 	const char *listen;	/* set: `oomtrace serve` here, its records in --json-log */
+	int stdout_fd;		/* set: its records go to its stdout, this (a pipe), not -o */
 	char out[64];
 	char err[80];
 };
@@ -188,6 +192,9 @@ int split_rss_counting(void);
 /* |want - got| <= slack */
 #define EXPECT_NEAR(want, got, slack) \
 	EXPECT_GE((long long)(slack), llabs((long long)(want) - (long long)(got)))
+
+/* A raw HTTP/1.0 GET on loopback; the status, and the body in buf. */
+int http_get(int port, const char *path, char *buf, size_t len);
 
 /* Path of the built oomtrace (OOMTRACE env or build/oomtrace). */
 const char *oomtrace_bin(void);

@@ -90,37 +90,6 @@ static int ctr_create(struct memcg *ctr, const struct memcg *root, unsigned long
 	return memcg_write(ctr, ctr->v2 ? "memory.max" : "memory.limit_in_bytes", buf);
 }
 
-/* A raw HTTP/1.0 GET on loopback; the status, and the body in buf. */
-static int http_get(int port, const char *path, char *buf, size_t len)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	size_t got = 0;
-	char req[256];
-	int fd, status = -1;
-	ssize_t n;
-	char *body;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
-	if (write(fd, req, strlen(req)) == (ssize_t)strlen(req)) {
-		while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
-			got += n;
-		buf[got] = '\0';
-		sscanf(buf, "HTTP/1.%*d %d", &status);
-		body = strstr(buf, "\r\n\r\n");
-		if (body)
-			memmove(buf, body + 4, strlen(body + 4) + 1);
-	}
-	close(fd);
-	return status;
-}
-
 static void start_prometheus(struct __test_metadata *_metadata, FIXTURE_DATA(serve) *self)
 {
 	char path[128], arg[4][160], buf[256];

@@ -38,10 +38,15 @@ const char *hook_name(enum mark_victim_hook hook)
 	return hook == HOOK_TP_BTF ? "tp_btf" : "raw_tp";
 }
 
-void attachment_stop(struct attachment *a)
+void attachment_detach(struct attachment *a)
 {
 	while (a->nr_links > 0)
 		bpf_link__destroy(a->links[--a->nr_links]);
+}
+
+void attachment_stop(struct attachment *a)
+{
+	attachment_detach(a);
 	oomtrace_bpf__destroy(a->skel);
 	a->skel = NULL;
 }

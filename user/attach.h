@@ -42,6 +42,8 @@ const char *hook_name(enum mark_victim_hook hook);
  * failed. */
 int attachment_start(struct attachment *a, enum oom_mode mode,
 		     const struct attach_opts *o, char *why, size_t len);
+/* Detach the programs; the maps (the ring buffer) stay to be read. */
+void attachment_detach(struct attachment *a);
 void attachment_stop(struct attachment *a);
 
 /* The ring buffer of records, and the per-CPU count of failed reserves. */

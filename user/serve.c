@@ -48,7 +48,9 @@ int serve_run(struct serve_opts *o)
 	if (o->json_log) {
 		t->sink_ops[t->nr_sinks] = &sink_json;
 		t->sink_cfg[t->nr_sinks].path = o->json_log;
-		t->sink_cfg[t->nr_sinks++].append = 1;
+		t->sink_cfg[t->nr_sinks].append = 1;
+		/* a full disk under the log must not end the metrics */
+		t->sink_cfg[t->nr_sinks++].best_effort = 1;
 	}
 	tr = trace_open(t, &status);
 	if (!tr) {

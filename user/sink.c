@@ -57,7 +57,11 @@ int sink_file_close(const struct sink_config *cfg, FILE *f)
 
 int sink_file_flush(FILE *f)
 {
+	int err = 0;
+
 	if (fflush(f) || ferror(f))
-		return errno ? -errno : -EIO;
-	return 0;
+		err = errno ? -errno : -EIO;
+	/* the error is returned: the next write may find room again */
+	clearerr(f);
+	return err;
 }

@@ -37,12 +37,13 @@ struct sink_config {
 	const char *path;	/* or a file it opens and owns instead */
 	int append;		/* path: append, and reopen on SIGHUP (logrotate) */
 	struct exporter *exporter;	/* sink_exporter: the state it feeds */
+	int best_effort;	/* a failure is said once and stops nothing (serve's log) */
 };
 
 struct sink;
 
 /* Every callback returns 0 or -errno (close frees the sink whatever it returns); a sink whose writes fail
- * says so and the consumer stops. summary comes with the running totals
+ * says so and the consumer stops, unless the sink is best_effort. summary comes with the running totals
  * after each poll that changed them, and once more, final, at the end.
  * reopen (may be NULL) reopens files after SIGHUP, for logrotate. */
 struct sink_ops {

@@ -47,6 +47,7 @@ struct trace {
 	int ncpus;
 	__u64 *drops;		/* per-CPU values */
 	int write_err;		/* a sink failed: stop, exit 1 */
+	int said[TRACE_MAX_SINKS];	/* a best-effort sink's failure was said */
 	__u64 deadline_ns;
 };
 
@@ -58,9 +59,19 @@ static __u64 now_boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void sink_failed(struct trace *t, int err)
+/* Sink i returned err: a best-effort one's failure is said once, and stops nothing. */
+static void sink_failed(struct trace *t, int i, int err)
 {
-	if (err && !t->write_err) {
+	const struct sink_config *cfg = &t->opts->sink_cfg[i];
+
+	if (!err)
+		return;
+	if (cfg->best_effort) {
+		if (!t->said[i])
+			fprintf(stderr, "oomtrace: failed to write %s: %s; going on without it\n",
+				cfg->path, strerror(-err));
+		t->said[i] = 1;
+	} else if (!t->write_err) {
 		t->write_err = -err;
 		stop = 1;
 	}
@@ -78,7 +89,7 @@ static void emit(const struct oom_record *r, void *ctx)
 		return;
 	}
 	for (i = 0; i < t->nr_sinks; i++)
-		sink_failed(t, t->opts->sink_ops[i]->record(t->sinks[i], r));
+		sink_failed(t, i, t->opts->sink_ops[i]->record(t->sinks[i], r));
 	t->sum.records++;
 }
 
@@ -115,7 +126,7 @@ static void check_drops(struct trace *t)
 	l.time_ns = (int64_t)now_boot_ns() + t->env.boot_to_unix_ns;
 	t->sum.lost_ring = l.total;
 	for (i = 0; i < t->nr_sinks; i++)
-		sink_failed(t, t->opts->sink_ops[i]->lost(t->sinks[i], &l));
+		sink_failed(t, i, t->opts->sink_ops[i]->lost(t->sinks[i], &l));
 }
 
 static int done(const struct trace *t)
@@ -174,7 +185,7 @@ static void tell_totals(struct trace *t)
 		return;
 	t->told = *s;
 	for (i = 0; i < t->nr_sinks; i++)
-		sink_failed(t, t->opts->sink_ops[i]->summary(t->sinks[i], s));
+		sink_failed(t, i, t->opts->sink_ops[i]->summary(t->sinks[i], s));
 }
 
 static void reopen_sinks(struct trace *t)
@@ -237,16 +248,12 @@ static void free_consumer(struct trace *t)
 	attachment_stop(&t->att);
 }
 
-static int close_sinks(struct trace *t)
+static void close_sinks(struct trace *t)
 {
-	int i, err, ret = 0;
+	int i;
 
-	for (i = 0; i < t->nr_sinks; i++) {
-		err = t->opts->sink_ops[i]->close(t->sinks[i]);
-		if (err && !ret)
-			ret = err;
-	}
-	return ret;
+	for (i = 0; i < t->nr_sinks; i++)
+		sink_failed(t, i, t->opts->sink_ops[i]->close(t->sinks[i]));
 }
 
 struct trace *trace_open(const struct trace_opts *o, int *status)
@@ -335,7 +342,11 @@ int trace_run(struct trace *t)
 		if (reopen)
 			reopen_sinks(t);
 	}
-	/* drain what the kernel already wrote before leaving */
+	/*
+	 * Detach first, then drain: a victim the kernel marks between a drain
+	 * and the detach would otherwise be neither a record nor lost.
+	 */
+	attachment_detach(&t->att);
 	ring_buffer__consume(t->rb);
 	episodes_flush(t->episodes, now_boot_ns(), 0);
 	check_drops(t);
@@ -345,7 +356,7 @@ int trace_run(struct trace *t)
 int trace_close(struct trace *t)
 {
 	struct trace_summary *s = &t->sum;
-	int err, ret = 0;
+	int ret = 0;
 
 	s->final = 1;
 	tell_totals(t);
@@ -356,10 +367,10 @@ int trace_close(struct trace *t)
 		(unsigned long long)s->records, (unsigned long long)s->filtered,
 		(unsigned long long)s->lost, (unsigned long long)s->episodes,
 		(unsigned long long)s->no_victim, (unsigned long long)s->incomplete);
-	err = close_sinks(t);
-	if (t->write_err || err) {
+	close_sinks(t);
+	if (t->write_err) {
 		fprintf(stderr, "oomtrace: failed to write records: %s\n",
-			strerror(t->write_err ? t->write_err : -err));
+			strerror(t->write_err));
 		ret = 1;
 	}
 	free(t);
