@@ -10,6 +10,8 @@
 #     vm     the QEMU rig (scripts/vmtest.sh)
 #     serve  what the exporter's tests run against: Prometheus, promtool
 #     kit    what `make man` and `make check-kit` need (scripts/check-kit.sh)
+#     fuzz   what `make fuzz` needs: clang's libFuzzer and sanitizers, json-c,
+#            promtool
 #     all    every group: what `make check` needs
 set -euo pipefail
 
@@ -24,6 +26,7 @@ kmod=(make gcc linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-47-amd64)
 vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
 serve=(prometheus curl)			# a real Prometheus and promtool
 kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
+fuzz=("${cc[@]}" clang libclang-rt-14-dev libjson-c-dev prometheus)
 
 [ $# -gt 0 ] || set -- all
 pkgs=()
@@ -36,8 +39,9 @@ for group in "$@"; do
 	vm) pkgs+=("${vm[@]}") ;;
 	serve) pkgs+=("${serve[@]}") ;;
 	kit) pkgs+=("${kit[@]}") ;;
-	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}") ;;
-	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit or all)" >&2; exit 2 ;;
+	fuzz) pkgs+=("${fuzz[@]}") ;;
+	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}" "${fuzz[@]}") ;;
+	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit, fuzz or all)" >&2; exit 2 ;;
 	esac
 done
 

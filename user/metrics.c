@@ -138,12 +138,38 @@ static const char *constraint_label(unsigned int i)
 	return i < NR_CONSTRAINT_LABELS - 1 ? constraint_name(i) : "unknown";
 }
 
+/* A cgroup path with every byte that is not UTF-8 as U+FFFD, as
+ * label_value() writes it: two paths that differ only there are one
+ * series, not two with the same labels. */
+#define CGROUP_LABEL_MAX (3 * CGPATH_MAX)
+
+static const char *cgroup_label(const char *path, char *buf)
+{
+	const unsigned char *s = (const unsigned char *)path;
+	size_t n = strlen(path), len, off = 0;
+
+	while (*s) {
+		len = utf8_seq_len(s, n - (s - (const unsigned char *)path));
+		if (len) {
+			memcpy(buf + off, s, len);
+			off += len;
+			s += len;
+		} else {
+			memcpy(buf + off, "\xef\xbf\xbd", 3);
+			off += 3;
+			s++;
+		}
+	}
+	buf[off] = '\0';
+	return buf;
+}
+
 /*
  * The victim's identity, from its own memcg (not the OOM domain's, which on
  * cgroup v2 is usually the pod): a container's runtime, pod and ID; else
- * its systemd unit; else its cgroup path.
+ * its systemd unit; else its cgroup path (into cgroup[CGROUP_LABEL_MAX]).
  */
-static void kill_labels(const struct oom_record *r, const char **label)
+static void kill_labels(const struct oom_record *r, const char **label, char *cgroup)
 {
 	const struct container_id *id = &r->victim_id;
 
@@ -160,7 +186,7 @@ static void kill_labels(const struct oom_record *r, const char **label)
 	if (id->unit[0])
 		label[KL_UNIT] = id->unit;
 	else
-		label[KL_CGROUP] = r->victim.memcg;
+		label[KL_CGROUP] = cgroup_label(r->victim.memcg, cgroup);
 }
 
 static int same_labels(const struct kill_series *s, const char *const *label)
@@ -241,6 +267,7 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 {
 	unsigned int c = constraint_index(r);
 	const char *label[NR_KILL_LABELS];
+	char cgroup[CGROUP_LABEL_MAX];
 	struct kill_series *s;
 
 	if (!record_has(r, RF_OUTCOME))
@@ -260,7 +287,7 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 	if (record_has(r, RF_OUTCOME) && r->outcome == OUTCOME_EXITING)
 		return;
 
-	kill_labels(r, label);
+	kill_labels(r, label, cgroup);
 	s = kill_series(m, label, c, now_ns);
 	s->count++;
 	s->last_ns = now_ns;
