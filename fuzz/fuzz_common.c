@@ -125,7 +125,7 @@ struct prom_family {
 struct prom_label {
 	const char *name;
 	size_t name_len;
-	char value[4096];
+	char value[16384];	/* a cgroup label is up to 3 * CGPATH_MAX */
 };
 
 struct prom {
@@ -256,7 +256,7 @@ static const char *prom_comment(struct prom *pr, const char *p, const char *end)
 
 static const char *prom_sample(struct prom *pr, const char *p, const char *end)
 {
-	struct prom_label l[PROM_MAX_LABELS];
+	static struct prom_label l[PROM_MAX_LABELS];
 	const char *name = p, *suffix = "";
 	struct prom_family *f;
 	size_t n, nl = 0, i, keylen, namelen;

@@ -41,10 +41,11 @@ else
 fi
 
 valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	--suppressions=scripts/valgrind-bpf.supp \
 	--log-file="$out/valgrind.log" \
 	"$bin" --json -o "$out/records.jsonl" -d 3600 --cgroup "$cg" 2>"$out/oomtrace.err" &
 vg=$!
-for _ in $(seq 600); do
+for _ in $(seq 1200); do
 	grep -q 'tracing OOM kills' "$out/oomtrace.err" && break
 	kill -0 "$vg" 2>/dev/null || break
 	sleep 0.1
@@ -59,7 +60,7 @@ fi
 for _ in $(seq "$n"); do
 	sh -c 'echo $$ > "$1/cgroup.procs" && exec tail /dev/zero' sh "$cg" 2>/dev/null
 done
-for _ in $(seq 600); do
+for _ in $(seq 1200); do
 	[ "$(grep -c '"type":"oom_kill"' "$out/records.jsonl")" -ge "$n" ] && break
 	sleep 0.1
 done
