@@ -20,7 +20,9 @@ rm -rf "$out"
 mkdir -p "$out"
 
 cleanup() {
-	[ -n "${vg:-}" ] && kill -INT "$vg" 2>/dev/null
+	if [ -n "${vg:-}" ]; then
+		kill -INT "$vg" 2>/dev/null
+	fi
 	# shellcheck disable=SC2046
 	kill -9 $(cat "$cg/cgroup.procs" 2>/dev/null) 2>/dev/null
 	for _ in $(seq 50); do
