@@ -34,6 +34,7 @@ SAN_REPORTS := $(abspath $(OUTPUT))/reports
 export ASAN_OPTIONS := log_path=$(SAN_REPORTS)/asan:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := log_path=$(SAN_REPORTS)/ubsan:print_stacktrace=1:halt_on_error=1
 export SAN_REPORTS
+$(shell mkdir -p $(SAN_REPORTS))
 endif
 INCLUDES := -I$(BUILD) -Ibpf -Iuser
 LDLIBS := -lbpf -lelf -lz -lmicrohttpd -lpthread
