@@ -48,14 +48,35 @@ checkpatch_kmod() {
 	fi
 }
 
+# SANITIZE=1 (the Makefile sets SAN_REPORTS): every ASan, LSan or UBSan
+# report of the run, from a test or from any child, is a failure.
+sanitizer_reports() {
+	local n
+
+	[ -n "${SAN_REPORTS:-}" ] || return 0
+	n=$(find "$SAN_REPORTS" -type f 2>/dev/null | wc -l)
+	if [ "$n" -eq 0 ]; then
+		echo "ok - no sanitizer reports"
+		pass=$((pass + 1))
+	else
+		head -n 60 "$SAN_REPORTS"/* 2>/dev/null
+		echo "not ok - $n sanitizer reports in $SAN_REPORTS"
+		fail=$((fail + 1))
+	fi
+}
+[ -z "${SAN_REPORTS:-}" ] || { rm -rf "$SAN_REPORTS" && mkdir -p "$SAN_REPORTS"; }
+
 if [ "$what" != vm ]; then
 	echo "# host: $(uname -r)"
 	scripts/run-tests.sh "$@" 2>&1 | tee "$log"
 	tally host
 	checkpatch_kmod
+	# each libFuzzer target from its seeds for a few seconds (make fuzz-smoke)
+	scripts/fuzz.sh --smoke "${FUZZ_SMOKE_TIME:-10}" build/fuzz/*_fuzz 2>&1 | tee "$log"
+	tally "fuzz smoke"
 	# the deployment kit: unit, man page, completion, DaemonSet, alerts,
 	# and the dashboard's queries on a real Prometheus
-	scripts/check-kit.sh build/oomtrace 2>&1 | tee "$log"
+	scripts/check-kit.sh "${OOMTRACE:-build/oomtrace}" 2>&1 | tee "$log"
 	tally kit
 fi
 # The BPF object must also build where vmlinux.h comes from an older kernel
@@ -87,5 +108,6 @@ if [ "$what" != host ]; then
 		bpf_builds_against "$k"
 	done
 fi
+sanitizer_reports
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,8 @@
 #     vm     the QEMU rig (scripts/vmtest.sh)
 #     serve  what the exporter's tests run against: Prometheus, promtool
 #     kit    what `make man` and `make check-kit` need (scripts/check-kit.sh)
+#     fuzz   what `make fuzz` needs: clang's libFuzzer and sanitizers, json-c,
+#            promtool
 #     bench  the peers `make bench` measures oomtrace against (scripts/bench.sh);
 #            not part of `all`: `make check` does not need them
 #     all    every group but bench: what `make check` needs
@@ -27,6 +29,7 @@ vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
 serve=(prometheus curl)			# a real Prometheus and promtool
 kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
 bench=(bpftrace bpfcc-tools python3)	# the peers, and the figures' arithmetic
+fuzz=("${cc[@]}" clang libclang-rt-14-dev libjson-c-dev prometheus)
 
 [ $# -gt 0 ] || set -- all
 pkgs=()
@@ -39,9 +42,10 @@ for group in "$@"; do
 	vm) pkgs+=("${vm[@]}") ;;
 	serve) pkgs+=("${serve[@]}") ;;
 	kit) pkgs+=("${kit[@]}") ;;
+	fuzz) pkgs+=("${fuzz[@]}") ;;
 	bench) pkgs+=("${bench[@]}") ;;
-	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}") ;;
-	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit, bench or all)" >&2; exit 2 ;;
+	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}" "${fuzz[@]}") ;;
+	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit, fuzz, bench or all)" >&2; exit 2 ;;
 	esac
 done
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Episode assembly from pieces arriving in any order. Stacks are built
  * from a kallsyms file, as the kernel would have produced them. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,58 @@ TEST_F(episodes, points_are_only_the_chosen_victims)
 	EXPECT_EQ(0, self->out[0].unknown);
 	EXPECT_EQ(POINTS, self->out[1].unknown);
 	EXPECT_EQ(POINTS, self->out[2].unknown);
+	episodes_free(e);
+}
+
+/*
+ * Ring-buffer bytes no kernel side would write, as fuzz/records_fuzz.c made
+ * them: each field read within the record and without undefined behaviour
+ * (make check SANITIZE=1 would catch either), each value still sensible.
+ */
+TEST_F(episodes, corrupt_records_stay_in_bounds)
+{
+	struct episodes *e = episodes_new(MODE_FENTRY, &self->env, collect, self);
+	struct oomtrace_victim_rec v = victim(3, 100, 100, FULL);
+	struct oomtrace_end_rec e3 = end(3, 1, 1);
+	char expect[CGPATH_MAX];
+	int i;
+
+	/* a memcg path deeper than the record holds: cut short */
+	v.victim.memcg.depth = 0x8c2f;
+	for (i = 0; i < OOMTRACE_CG_DEPTH; i++)
+		snprintf(v.victim.memcg.name[i], OOMTRACE_CG_NAME_LEN, "c%d", i);
+	/* a stamp whose wall-clock time does not fit: wraps */
+	v.hdr.ts_ns = 0x7000000000000000ULL;
+	/* points * 1000 beyond 64 bits */
+	v.oom.points = 0x6562696e69616420LL;
+	v.oom.totalpages = 0x7fffffffffffffffULL;
+	/* a message without its NUL, the marker of unknown points after it */
+	memset(v.oom.message, 'm', sizeof(v.oom.message));
+	v.oom.memcg.depth = 1;
+	strcpy(v.oom.memcg.name[0], "oom_kill_allocating_task");
+
+	EXPECT_EQ(0, episodes_add_bytes(e, &v, sizeof(v), 1));
+	EXPECT_EQ(0, episodes_add_bytes(e, &e3, sizeof(e3), 2));
+	ASSERT_EQ(1, self->nr);
+	strcpy(expect, "/...");
+	for (i = OOMTRACE_CG_DEPTH - 1; i >= 0; i--)
+		sprintf(expect + strlen(expect), "/c%d", i);
+	EXPECT_STREQ(expect, self->out[0].victim.memcg);
+	EXPECT_EQ((int64_t)(v.hdr.ts_ns + (__u64)self->env.boot_to_unix_ns),
+		  self->out[0].time_ns);
+	EXPECT_EQ(0, self->out[0].unknown & POINTS);
+	EXPECT_EQ(792, self->out[0].oom_score);	/* 0.7923 of totalpages */
+
+	/* too short for a header, or longer than it is: refused */
+	EXPECT_EQ(-EINVAL, episodes_add_bytes(e, &v, sizeof(v.hdr) - 1, 3));
+	EXPECT_EQ(-EINVAL, episodes_add_bytes(e, &v, sizeof(v) - 1, 3));
+	/* too short for its type, or of no known type: skipped */
+	v.hdr.size = sizeof(v.hdr);
+	EXPECT_EQ(0, episodes_add_bytes(e, &v, sizeof(v.hdr), 3));
+	v.hdr.type = 77;
+	EXPECT_EQ(0, episodes_add_bytes(e, &v, sizeof(v), 3));
+	episodes_flush(e, 4, 0);
+	EXPECT_EQ(1, self->nr);
 	episodes_free(e);
 }
 

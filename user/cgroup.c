@@ -10,17 +10,16 @@
 
 void cgpath_format(const struct oomtrace_cgpath *p, char *buf, size_t len)
 {
+	/* a record claiming more than it can hold is cut short, not trusted */
+	unsigned int i = p->depth < OOMTRACE_CG_DEPTH ? p->depth : OOMTRACE_CG_DEPTH;
 	size_t off = 0;
-	int i, n;
 
 	buf[0] = '\0';
-	if (p->truncated)
+	if (p->truncated || p->depth > OOMTRACE_CG_DEPTH)
 		off += snprintf(buf, len, "/...");
-	for (i = (int)p->depth - 1; i >= 0 && off < len; i--) {
-		n = snprintf(buf + off, len - off, "/%.*s", OOMTRACE_CG_NAME_LEN,
-			     p->name[i]);
-		off += n;
-	}
+	while (i-- > 0 && off < len)
+		off += snprintf(buf + off, len - off, "/%.*s", OOMTRACE_CG_NAME_LEN,
+				p->name[i]);
 	if (!p->depth)
 		snprintf(buf, len, "/");
 }

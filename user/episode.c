@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "episode.h"
@@ -200,6 +201,19 @@ void episodes_add_end(struct episodes *e, const struct oomtrace_end_rec *r,
 	p->have_end = 1;
 	p->last_ns = now_ns;
 	maybe_emit(e, p);
+}
+
+int episodes_add_bytes(struct episodes *e, const void *buf, size_t size, __u64 now_ns)
+{
+	const struct oomtrace_hdr *hdr = buf;
+
+	if (size < sizeof(*hdr) || hdr->size > size)
+		return -EINVAL;
+	if (hdr->type == OOMTRACE_REC_VICTIM && size >= sizeof(struct oomtrace_victim_rec))
+		episodes_add_victim(e, buf, now_ns);
+	else if (hdr->type == OOMTRACE_REC_END && size >= sizeof(struct oomtrace_end_rec))
+		episodes_add_end(e, buf, now_ns);
+	return 0;
 }
 
 void episodes_flush(struct episodes *e, __u64 now_ns, __u64 max_age_ns)

@@ -7,6 +7,7 @@
 #ifndef __EPISODE_H
 #define __EPISODE_H
 
+#include <stddef.h>
 #include "record.h"
 
 struct episodes;
@@ -24,6 +25,14 @@ struct episode_stats {
 struct episodes *episodes_new(enum oom_mode mode, const struct record_env *env,
 			      episode_emit_fn emit, void *ctx);
 void episodes_free(struct episodes *e);
+
+/*
+ * One ring-buffer sample as the kernel side wrote it (8-byte aligned, as the
+ * ring buffer hands it out). -EINVAL when it is too short for its header or
+ * its header claims more than size; a record of a type this build does not
+ * know, or too short for its type, is skipped.
+ */
+int episodes_add_bytes(struct episodes *e, const void *buf, size_t size, __u64 now_ns);
 
 void episodes_add_victim(struct episodes *e, const struct oomtrace_victim_rec *r,
 			 __u64 now_ns);

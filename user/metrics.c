@@ -139,11 +139,43 @@ static const char *constraint_label(unsigned int i)
 }
 
 /*
+ * A label value as label_value() writes it, every byte that is not UTF-8
+ * as U+FFFD, at *buf (which it moves past it): two values that differ only
+ * there are one series, not two written with one label set. Of a path's
+ * identity only the path itself can hold such bytes today; the others go
+ * the same way so that no parser change can make a duplicate.
+ */
+#define LABELS_MAX (3 * (CGPATH_MAX + CTR_UNIT_LEN + CTR_ID_LEN + POD_UID_LEN + 4))
+
+static const char *as_written(const char *v, char **buf)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t n = strlen(v), len;
+	char *start = *buf, *d = *buf;
+
+	while (*s) {
+		len = utf8_seq_len(s, n - (s - (const unsigned char *)v));
+		if (len) {
+			memcpy(d, s, len);
+			d += len;
+			s += len;
+		} else {
+			memcpy(d, "\xef\xbf\xbd", 3);
+			d += 3;
+			s++;
+		}
+	}
+	*d++ = '\0';
+	*buf = d;
+	return start;
+}
+
+/*
  * The victim's identity, from its own memcg (not the OOM domain's, which on
  * cgroup v2 is usually the pod): a container's runtime, pod and ID; else
- * its systemd unit; else its cgroup path.
+ * its systemd unit; else its cgroup path. The values go to buf[LABELS_MAX].
  */
-static void kill_labels(const struct oom_record *r, const char **label)
+static void kill_labels(const struct oom_record *r, const char **label, char *buf)
 {
 	const struct container_id *id = &r->victim_id;
 
@@ -152,15 +184,16 @@ static void kill_labels(const struct oom_record *r, const char **label)
 	if (!record_has(r, RF_VICTIM_MEMCG))
 		return;
 	label[KL_RUNTIME] = ctr_runtime_name(id->runtime);
-	label[KL_POD_UID] = id->pod_uid[0] ? id->pod_uid : NULL;
-	label[KL_CONTAINER_ID] = id->container_id[0] ? id->container_id : NULL;
+	label[KL_POD_UID] = id->pod_uid[0] ? as_written(id->pod_uid, &buf) : NULL;
+	label[KL_CONTAINER_ID] = id->container_id[0] ?
+				 as_written(id->container_id, &buf) : NULL;
 	label[KL_QOS] = pod_qos_name(id->qos);
 	if (id->runtime != CTR_NONE || id->pod_uid[0])
 		return;
 	if (id->unit[0])
-		label[KL_UNIT] = id->unit;
+		label[KL_UNIT] = as_written(id->unit, &buf);
 	else
-		label[KL_CGROUP] = r->victim.memcg;
+		label[KL_CGROUP] = as_written(r->victim.memcg, &buf);
 }
 
 static int same_labels(const struct kill_series *s, const char *const *label)
@@ -241,6 +274,7 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 {
 	unsigned int c = constraint_index(r);
 	const char *label[NR_KILL_LABELS];
+	char values[LABELS_MAX];
 	struct kill_series *s;
 
 	if (!record_has(r, RF_OUTCOME))
@@ -260,7 +294,7 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 	if (record_has(r, RF_OUTCOME) && r->outcome == OUTCOME_EXITING)
 		return;
 
-	kill_labels(r, label);
+	kill_labels(r, label, values);
 	s = kill_series(m, label, c, now_ns);
 	s->count++;
 	s->last_ns = now_ns;

@@ -94,12 +94,12 @@ const char *constraint_name(enum oom_constraint constraint)
 
 __u64 oom_score(__s64 points, __u64 totalpages)
 {
-	__s64 score;
-
 	if (!totalpages || points <= 0)
 		return 0;
-	score = points * 1000 / (__s64)totalpages;
-	return score > 1000 ? 1000 : score;
+	if ((__u64)points >= totalpages)
+		return 1000;
+	/* points * 1000 of a corrupt record may not fit 64 bits */
+	return (unsigned __int128)points * 1000 / totalpages;
 }
 
 void record_frame_format(const struct record_frame *fr, char *buf, size_t len)
@@ -237,6 +237,8 @@ static void build_verdict(struct oom_record *r, const struct record_env *env,
 		r->unknown |= RF_BIT(RF_MESSAGE);
 }
 
+#define ALLOCATING_TASK "oom_kill_allocating_task"
+
 /* What out_of_memory() and oom_kill_process() saw, where they were hooked. */
 static void build_oom(struct oom_record *r, const struct record_env *env,
 		      const struct record_src *src)
@@ -270,7 +272,8 @@ static void build_oom(struct oom_record *r, const struct record_env *env,
 		 * kernel passes this message on that path only).
 		 */
 		if (raw->victim.pid != oom->chosen_pid ||
-		    strstr(oom->message, "oom_kill_allocating_task"))
+		    memmem(oom->message, strnlen(oom->message, OOMTRACE_MSG_LEN),
+			   ALLOCATING_TASK, strlen(ALLOCATING_TASK)))
 			r->unknown |= RF_POINTS;
 	}
 
@@ -303,7 +306,8 @@ void record_build(struct oom_record *r, const struct record_env *env,
 	memset(r, 0, sizeof(*r));
 	r->seq = raw->seq;
 	r->episode = src->episode;
-	r->time_ns = (int64_t)raw->hdr.ts_ns + env->boot_to_unix_ns;
+	/* in unsigned arithmetic: a corrupt stamp gives a wrong time, not UB */
+	r->time_ns = (int64_t)(raw->hdr.ts_ns + (__u64)env->boot_to_unix_ns);
 	r->mode = src->mode;
 
 	build_verdict(r, env, src);

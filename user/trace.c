@@ -95,17 +95,10 @@ static void emit(const struct oom_record *r, void *ctx)
 
 static int handle(void *ctx, void *buf, size_t size)
 {
-	const struct oomtrace_hdr *hdr = buf;
 	struct trace *t = ctx;
 
-	if (size < sizeof(*hdr) || hdr->size > size) {
+	if (episodes_add_bytes(t->episodes, buf, size, now_boot_ns()))
 		fprintf(stderr, "oomtrace: skipping a malformed record of %zu bytes\n", size);
-		return 0;
-	}
-	if (hdr->type == OOMTRACE_REC_VICTIM && size >= sizeof(struct oomtrace_victim_rec))
-		episodes_add_victim(t->episodes, buf, now_boot_ns());
-	else if (hdr->type == OOMTRACE_REC_END && size >= sizeof(struct oomtrace_end_rec))
-		episodes_add_end(t->episodes, buf, now_boot_ns());
 	return 0;
 }
 
