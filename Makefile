@@ -268,7 +268,7 @@ check-vm: $(OUTPUT)/oomtrace $(TESTS) $(KSFT)/cgroup/test_memcontrol kmod-all | 
 
 # `sudo make bench` measures oomtrace against bpftrace on this machine
 # (scripts/bench.sh, README: Benchmarks). Not part of `make check`.
-bench: $(OUTPUT)/oomtrace | $(OUTPUT)/.deps-bench
+bench: $(OUTPUT)/oomtrace | $(BUILD)/.deps-bench
 	$(Q)scripts/bench.sh
 
 # The deployment kit (deploy/, doc/): `make man` renders the man page,
