@@ -98,7 +98,13 @@ oom_kills() { awk '$1 == "oom_kill" {print $2}' "$cg/memory.oom_control"; }
 # outside it is ever charged.
 hog() {
 	# the braces take bash's "Killed" report of each hog along to /dev/null
-	{ timeout 30 sh -c "echo \$\$ > $cg/cgroup.procs && exec tail /dev/zero"; } 2>/dev/null || true
+	local rc=0
+
+	{ timeout 30 scripts/in-cgroup.sh "$cg" tail /dev/zero; } 2>/dev/null || rc=$?
+	if [ "$rc" -eq 100 ]; then
+		echo "bench: the hog could not join $cg: stopping" >&2
+		exit 1
+	fi
 }
 
 # kills COUNT [GAP]: COUNT kills one after another, GAP seconds apart; checks

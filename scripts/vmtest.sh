@@ -255,7 +255,11 @@ run_qemu() {
 	# panic=-1: a panic reboots at once, which -no-reboot turns into QEMU
 	# exiting. tsc=reliable: TCG's TSCs fail the kernel's synchronization
 	# check; keep them as clocksource rather than the slower emulated HPET.
-	local append="console=ttyS0 panic=-1 tsc=reliable" f args
+	# watchdog_thresh=60: on a busy host a TCG vCPU can stall for half a
+	# minute (seen: "soft lockup ... stuck for 26s" in kcompactd during a
+	# global OOM), which the default 20 s takes for a hang; at 60 a soft
+	# lockup still shows after 120 s, and the tests still fail on it.
+	local append="console=ttyS0 panic=-1 tsc=reliable watchdog_thresh=60" f args
 
 	# ttyS0: kernel console; ttyS1, ttyS2: COMMAND's stdout, stderr;
 	# ttyS3: its exit status. The guest's init makes ttyS1-3 raw. Serial
