@@ -97,9 +97,9 @@ oom_kills() { awk '$1 == "oom_kill" {print $2}' "$cg/memory.oom_control"; }
 # One OOM kill: the hog starts only once it is in the cgroup, so nothing
 # outside it is ever charged.
 hog() {
-	# the braces take bash's "Killed" report of each hog along to /dev/null
 	local rc=0
 
+	# the braces take bash's "Killed" report of each hog along to /dev/null
 	{ timeout 30 scripts/in-cgroup.sh "$cg" tail /dev/zero; } 2>/dev/null || rc=$?
 	if [ "$rc" -eq 100 ]; then
 		echo "bench: the hog could not join $cg: stopping" >&2
