@@ -10,8 +10,12 @@
  * member, the chosen task included. The second pass counts oom_kill (in
  * /proc/vmstat and memory.events) and prints "Killed process" again, but
  * mark_oom_victim() is a no-op for a task already marked, so one victim is
- * reported twice and traced once. Hence the oracle below: records equal
- * oom_kill minus oom_group_kill.
+ * reported twice and traced once - unless the chosen task already let go
+ * of its mm when the group walk reaches it (seen once under TCG: oom_kill
+ * +13, oom_group_kill +3, 11 victims), which kills and counts nothing.
+ * Hence the oracle below: one record per distinct victim of the kernel's
+ * "Killed process" lines, as many lines as memory.events counts kills, and
+ * records between oom_kill - oom_group_kill and oom_kill.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,7 +111,11 @@ TEST_F_TIMEOUT(memcontrol, records_equal_memory_events, 900)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		run_selftest(l->cg.path, log);
-	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	/* read the kernel's reports as they come: the OOM dumps can wrap its log */
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		live_read_kills(l);
+		usleep(100 * 1000);
+	}
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) < 120)
 		TH_LOG("test_memcontrol could not be started: %d", WEXITSTATUS(st));
 
@@ -116,13 +124,17 @@ TEST_F_TIMEOUT(memcontrol, records_equal_memory_events, 900)
 
 	kills = read_key(events, "oom_kill") - kills0;
 	groups = read_key(events, "oom_group_kill") - groups0;
+	live_read_kills(l);
 	ASSERT_EQ(0, child_stop(&l->child));
 	check_schema(_metadata, &l->child);
 	nrec = child_records(&l->child, "oom_kill", recs, MAX_RECS + 1);
-	TH_LOG("memory.events: oom_kill +%ld, oom_group_kill +%ld; oomtrace: %d records",
-	       kills, groups, nrec);
+	TH_LOG("memory.events: oom_kill +%ld, oom_group_kill +%ld; kmsg: %d reports of %d "
+	       "victims; oomtrace: %d records", kills, groups, l->nkills, live_victims(l), nrec);
 	EXPECT_LT(0, kills) TH_LOG("the selftests provoked no OOM kill");
-	EXPECT_EQ(kills - groups, nrec);
+	EXPECT_EQ(kills, l->nkills);
+	EXPECT_EQ(live_victims(l), nrec);
+	EXPECT_LE(kills - groups, nrec);
+	EXPECT_GE(kills, nrec);
 	for (i = 0; i < nrec; i++) {
 		const char *cg = jstr(recs[i], "victim.memcg");
 
