@@ -50,18 +50,6 @@ static int have(const char *tool)
 	return !system(cmd);
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /*
  * kubepods/burstable/pod<UID>/<ID> under root, as kubelet's cgroupfs driver
  * and containerd lay a Burstable pod's container out, with the limit on the
@@ -72,15 +60,13 @@ static int ctr_create(struct memcg *ctr, const struct memcg *root, unsigned long
 	static const char *const levels[] = {
 		"/kubepods", "/burstable", "/pod" POD_UID, "/" CID,
 	};
-	char buf[600];
+	char buf[32];
 	unsigned int i;
 
 	*ctr = *root;
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (ctr->v2) {
-			snprintf(buf, sizeof(buf), "%s/cgroup.subtree_control", ctr->path);
-			write_str(buf, "+memory");
-		}
+		if (ctr->v2)
+			memcg_write(ctr, "cgroup.subtree_control", "+memory");
 		strncat(ctr->path, levels[i], sizeof(ctr->path) - strlen(ctr->path) - 1);
 		strncat(ctr->rel, levels[i], sizeof(ctr->rel) - strlen(ctr->rel) - 1);
 		if (mkdir(ctr->path, 0755) && errno != EEXIST)
