@@ -346,7 +346,8 @@ TEST_F_TIMEOUT(kmod, group_kill, 180)
 
 TEST_F_TIMEOUT(kmod, global_oom, 300)
 {
-	struct hog h = { .comm = "kmod-global", .oom_score_adj = 1000 };
+	struct hog h = { .comm = "kmod-global", .oom_score_adj = 1000,
+			  .deadline = GLOBAL_HOG_DEADLINE };
 
 	RETURN_IF_SKIPPED();
 	if (!getenv("OOMTRACE_MODULES"))

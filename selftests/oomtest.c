@@ -215,7 +215,8 @@ static void hog_run(const struct memcg *cg, const struct hog *h)
 	pthread_t th;
 	int i;
 
-	alarm(60);	/* a hog that is never killed fails its test, not the run */
+	/* a hog that is never killed fails its test, not the run */
+	alarm(h->deadline ? h->deadline : 60);
 	/* outside its memcg a hog would bring a global OOM: refuse */
 	if (cg && memcg_join(cg))
 		_exit(HOG_NOT_JOINED);
@@ -272,9 +273,18 @@ int hog_wait_killed(pid_t pid)
 {
 	int st;
 
-	if (waitpid(pid, &st, 0) != pid)
+	if (waitpid(pid, &st, 0) != pid) {
+		fprintf(stderr, "# hog %d: waitpid: %s\n", pid, strerror(errno));
 		return 0;
-	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	}
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		return 1;
+	if (WIFSIGNALED(st))
+		fprintf(stderr, "# hog %d: ended by %s, not by the OOM killer\n",
+			pid, strsignal(WTERMSIG(st)));
+	else
+		fprintf(stderr, "# hog %d: exited with %d\n", pid, WEXITSTATUS(st));
+	return 0;
 }
 
 int kmsg_open(void)

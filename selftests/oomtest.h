@@ -42,14 +42,18 @@ struct hog {
 	size_t shmem;		/* bytes of shmem (memfd) to touch first */
 	size_t anon_limit;	/* stop allocating after this much (0: never) */
 	int bind_node;		/* MPOL_BIND to this NUMA node + 1 (0: no policy) */
+	unsigned int deadline;	/* seconds before SIGALRM ends it unkilled (0: 60) */
 };
+
+/* Filling a TCG guest's RAM can take minutes on a busy CI machine. */
+#define GLOBAL_HOG_DEADLINE 180
 
 /* A hog that could not join its memcg exits with this, having allocated nothing. */
 #define HOG_NOT_JOINED 100
 
 /* Fork a hog inside cg (NULL: stay where we are); returns its pid. */
 pid_t hog_start(const struct memcg *cg, const struct hog *h);
-/* Wait for it; 1 if SIGKILL ended it. */
+/* Wait for it; 1 if SIGKILL ended it, else say what did. */
 int hog_wait_killed(pid_t pid);
 
 /* The kernel's "Killed process" line. */

@@ -83,7 +83,8 @@ static void expect_global(struct __test_metadata *_metadata, FIXTURE_DATA(vm) *s
 
 TEST_F_TIMEOUT(vm, global_oom, 240)
 {
-	struct hog h = { .comm = "vm-global", .oom_score_adj = 1000 };
+	struct hog h = { .comm = "vm-global", .oom_score_adj = 1000,
+			  .deadline = GLOBAL_HOG_DEADLINE };
 	pid_t pid;
 
 	RETURN_IF_SKIPPED();
@@ -111,7 +112,8 @@ static void numa_hog(struct __test_metadata *_metadata, FIXTURE_DATA(vm) *self,
 
 TEST_F_TIMEOUT(vm, cpuset_oom, 240)
 {
-	struct hog h = { .comm = "vm-cpuset", .oom_score_adj = 1000 };
+	struct hog h = { .comm = "vm-cpuset", .oom_score_adj = 1000,
+			  .deadline = GLOBAL_HOG_DEADLINE };
 	int err;
 
 	RETURN_IF_SKIPPED();
@@ -126,7 +128,8 @@ TEST_F_TIMEOUT(vm, cpuset_oom, 240)
 
 TEST_F_TIMEOUT(vm, mempolicy_oom, 240)
 {
-	struct hog h = { .comm = "vm-mpol", .oom_score_adj = 1000, .bind_node = 2 };
+	struct hog h = { .comm = "vm-mpol", .oom_score_adj = 1000, .bind_node = 2,
+			  .deadline = GLOBAL_HOG_DEADLINE };
 
 	RETURN_IF_SKIPPED();
 	if (access("/sys/devices/system/node/node1", F_OK))
