@@ -45,6 +45,7 @@ struct inflight {
 	__u64 episode;
 	__u32 victims;
 	__u32 pad;
+	struct mem_cgroup *memcg;	/* oc->memcg */
 	struct oomtrace_oom oom;
 };
 
@@ -139,6 +140,55 @@ static __always_inline void read_memcg_path(struct oomtrace_cgpath *p,
 	read_cgpath(p, BPF_CORE_READ(memcg, css.cgroup, kn));
 }
 
+static __always_inline void read_counter(struct oomtrace_counter *c,
+					 struct page_counter *pc)
+{
+	c->usage = BPF_CORE_READ(pc, usage.counter);
+	c->max = BPF_CORE_READ(pc, max);
+	c->failcnt = BPF_CORE_READ(pc, failcnt);
+}
+
+/* At mark_victim, right after the kernel's report printed the same. */
+static __always_inline void read_memcg_mem(struct oomtrace_oom *oom,
+					   struct mem_cgroup *memcg)
+{
+	struct oomtrace_memcg_mem *m = &oom->mem;
+
+	oom->flags |= OOMTRACE_OOM_MEM;
+	read_counter(&m->memory, &memcg->memory);
+	read_counter(&m->swap, &memcg->swap);
+	if (bpf_core_field_exists(memcg->kmem)) {
+		m->has_kmem = 1;
+		read_counter(&m->kmem, &memcg->kmem);
+	}
+}
+
+/*
+ * A memcg OOM sets oom_lock on every memcg of its domain's subtree for as
+ * long as it runs (mem_cgroup_oom_trylock(); cgroup v1 only from v6.11,
+ * "memcg: move cgroup v1 oom handling code into memcontrol-v1.c"), and no
+ * two OOMs hold overlapping subtrees. So the victim's topmost ancestor
+ * that holds it is the domain, unless this OOM lost the trylock to a
+ * concurrent, nested one: derived, not read.
+ */
+static __always_inline struct mem_cgroup *locked_domain(struct task_struct *task)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct mem_cgroup *m, *top = NULL;
+
+	if (!bpf_core_field_exists(struct mem_cgroup, oom_lock))
+		return NULL;
+	/* css is the first member of struct mem_cgroup */
+	m = (void *)BPF_CORE_READ(task, cgroups, subsys[id]);
+	for (int i = 0; i < 2 * OOMTRACE_CG_DEPTH && m; i++) {
+		if (!BPF_CORE_READ(m, oom_lock))
+			break;
+		top = m;
+		m = (void *)BPF_CORE_READ(m, css.parent);
+	}
+	return top;
+}
+
 static __always_inline void read_task(struct oomtrace_task *t,
 				      struct task_struct *task)
 {
@@ -185,6 +235,7 @@ static __always_inline int oom_enter(struct oom_control *oc)
 	s->oom.gfp_mask = BPF_CORE_READ(oc, gfp_mask);
 	s->oom.order = BPF_CORE_READ(oc, order);
 	memcg = BPF_CORE_READ(oc, memcg);
+	s->memcg = memcg;
 	if (memcg) {
 		s->oom.memcg_set = 1;
 		read_memcg_path(&s->oom.memcg, memcg);
@@ -379,6 +430,7 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct task_struct *task = NULL;
+	struct mem_cgroup *memcg = NULL;
 	struct oomtrace_victim_rec *r;
 	__u32 tid = current_tid();
 	struct inflight *s;
@@ -417,7 +469,18 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 		r->hdr.episode = s->episode;
 		/* too big for an inline memcpy */
 		bpf_probe_read_kernel(&r->oom, sizeof(r->oom), &s->oom);
+		memcg = s->memcg;
+	} else if (task) {
+		/* user space keeps it only if the stack shows a memcg OOM */
+		memcg = locked_domain(task);
+		if (memcg) {
+			r->oom.flags |= OOMTRACE_OOM_LOCKED_MEMCG;
+			r->oom.memcg_set = 1;
+			read_memcg_path(&r->oom.memcg, memcg);
+		}
 	}
+	if (memcg)
+		read_memcg_mem(&r->oom, memcg);
 	r->stack_len = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
 	bpf_ringbuf_submit(r, 0);
 	return 0;

@@ -37,6 +37,10 @@ enum oomtrace_constraint {
 enum oomtrace_oom_flags {
 	OOMTRACE_OOM_ENTRY = 1 << 0,	/* out_of_memory() entry: gfp, order, memcg */
 	OOMTRACE_OOM_KILL = 1 << 1,	/* oom_kill_process(): constraint, points, message */
+	/* oom_control unseen: memcg is the victim's topmost ancestor holding
+	 * the memcg OOM lock, which a memcg OOM takes on its domain's subtree */
+	OOMTRACE_OOM_LOCKED_MEMCG = 1 << 2,
+	OOMTRACE_OOM_MEM = 1 << 3,	/* mem: the memcg's counters at the kill */
 };
 
 /* Flags on a victim record. */
@@ -68,7 +72,25 @@ struct oomtrace_task {
 	struct oomtrace_cgpath memcg;
 };
 
-/* What out_of_memory() and oom_kill_process() saw (fentry/kprobe modes). */
+/* A struct page_counter in pages, the numbers the kernel's OOM report
+ * prints as "usage %llukB, limit %llukB, failcnt %lu". */
+struct oomtrace_counter {
+	__u64 usage;
+	__u64 max;
+	__u64 failcnt;
+};
+
+/* The OOM memcg's page counters. */
+struct oomtrace_memcg_mem {
+	struct oomtrace_counter memory;
+	struct oomtrace_counter swap;	/* one union: v2's swap, v1's memory+swap */
+	struct oomtrace_counter kmem;	/* cgroup v1's */
+	__u32 has_kmem;			/* the kernel has memcg->kmem */
+	__u32 pad;
+};
+
+/* What out_of_memory() and oom_kill_process() saw (fentry/kprobe modes),
+ * and the OOM memcg's state. */
 struct oomtrace_oom {
 	__u32 flags;		/* enum oomtrace_oom_flags */
 	__u32 gfp_mask;
@@ -81,6 +103,7 @@ struct oomtrace_oom {
 	struct oomtrace_cgpath memcg;	/* oc->memcg; depth 0 when global */
 	__u32 memcg_set;	/* oc->memcg was non-NULL */
 	__u32 chosen_pid;	/* oc->chosen's tgid */
+	struct oomtrace_memcg_mem mem;
 };
 
 struct oomtrace_victim_rec {

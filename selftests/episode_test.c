@@ -287,8 +287,14 @@ TEST_F(episodes, tracepoint_mode_groups_by_stack)
 	/* what tracepoint mode can tell, and what it names as missing */
 	EXPECT_EQ(CONSTRAINT_MEMCG, self->out[0].constraint);
 	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
-	EXPECT_EQ(record_mode_unknown(MODE_TRACEPOINT), self->out[0].unknown);
+	/* no memcg OOM lock was found: the domain is missing too */
+	EXPECT_EQ(record_mode_unknown(MODE_TRACEPOINT) | RF_BIT(RF_OOM_MEMCG) |
+		  RF_BIT(RF_OOM_MEMCG_MEMORY), self->out[0].unknown);
+	EXPECT_EQ(0, self->out[0].derived);
 	EXPECT_EQ(CONSTRAINT_GLOBAL, self->out[2].constraint);
+	/* a global OOM has no memcg, and that is known */
+	EXPECT_FALSE(record_has(&self->out[2], RF_OOM_MEMCG));
+	EXPECT_FALSE(self->out[2].unknown & RF_BIT(RF_OOM_MEMCG));
 	EXPECT_FALSE(record_has(&self->out[2], RF_MESSAGE));
 	EXPECT_TRUE(self->out[2].unknown & RF_BIT(RF_MESSAGE));
 	episodes_free(e);

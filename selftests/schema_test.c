@@ -25,10 +25,12 @@
 #define KILL_FENTRY \
 	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
+	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/app\",\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
+	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":51200,\"limit_kb\":51200,\"failcnt\":31},\"swap\":{\"usage_kb\":0,\"limit_kb\":9007199254740988,\"failcnt\":0},\"memsw\":null,\"kmem\":null}," \
 	"\"duration_us\":812," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"worker\",\"uid\":1000," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
@@ -48,9 +50,10 @@
 	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\"]," \
+	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"none\",\"message\":\"Out of memory\"," \
 	"\"gfp_mask\":\"0x140dca\",\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\"," \
-	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"duration_us\":0," \
+	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":0," \
 	"\"trigger\":{\"pid\":1,\"tid\":1,\"comm\":\"init\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":-1000}," \
 	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
@@ -63,9 +66,10 @@
 #define KILL_EXITING \
 	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
+	"\"derived\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
 	"\"gfp_mask\":\"0x0\",\"gfp_flags\":\"\",\"order\":3,\"totalpages\":1," \
-	"\"oom_memcg\":null,\"oom_memcg_identity\":null,\"duration_us\":5," \
+	"\"oom_memcg\":null,\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":5," \
 	"\"trigger\":{\"pid\":7,\"tid\":8,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":7,\"tid\":7,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
@@ -77,11 +81,14 @@
 #define KILL_TRACEPOINT \
 	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
-	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\",\"oom_memcg\"," \
+	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\"]," \
+	"\"derived\":[\"oom_memcg\",\"oom_memcg_memory\"]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":null,\"gfp_flags\":null," \
-	"\"order\":null,\"totalpages\":null,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"duration_us\":null," \
+	"\"order\":null,\"totalpages\":null,\"oom_memcg\":\"/app\"," \
+	"\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
+	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":65536,\"limit_kb\":65536,\"failcnt\":80},\"swap\":null,\"memsw\":{\"usage_kb\":65536,\"limit_kb\":9007199254740988,\"failcnt\":0},\"kmem\":{\"usage_kb\":1024,\"limit_kb\":9007199254740988,\"failcnt\":0}},\"duration_us\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
@@ -95,14 +102,15 @@
 	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
-	"\"order\",\"totalpages\",\"oom_memcg\",\"duration_us\",\"victim.pid\"," \
+	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"duration_us\",\"victim.pid\"," \
 	"\"victim.comm\",\"victim.uid\",\"victim.memcg\",\"victim.oom_score_adj\"," \
 	"\"victim.points\",\"victim.oom_score\",\"victim.total_vm_kb\"," \
 	"\"victim.anon_rss_kb\",\"victim.file_rss_kb\",\"victim.shmem_rss_kb\"," \
 	"\"victim.swap_kb\",\"victim.pgtables_kb\",\"stack\"]," \
+	"\"derived\":[]," \
 	"\"outcome\":null,\"constraint\":null,\"message\":null,\"gfp_mask\":null," \
 	"\"gfp_flags\":null,\"order\":null,\"totalpages\":null,\"oom_memcg\":null," \
-	"\"oom_memcg_identity\":null,\"duration_us\":null," \
+	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":null," \
 	"\"trigger\":{\"pid\":2,\"tid\":3,\"comm\":\"kworker/0:1\",\"uid\":0," \
 	"\"memcg\":\"/\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
@@ -118,11 +126,12 @@
 #define KILL_HOSTILE \
 	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
+	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/...//a \\\"b\\\" c\\\\d/\\ufffd\\u001b[31m\"," \
-	"\"oom_memcg_identity\":null,\"duration_us\":812," \
+	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":812," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"a \\\"b\\\" c\\\\d\",\"uid\":1000," \
 	"\"memcg\":\"/caf\xc3\xa9/\xef\xbf\xbd" "x\\t\\n\\r\\b\\f\\u0001\\u007f\"," \
 	"\"oom_score_adj\":0}," \
@@ -305,6 +314,9 @@ INVALID(raw_invalid_utf8_fails, KILL_FENTRY, "\"worker\"", "\"work\xff\"", "UTF-
 INVALID(lost_without_total_fails, LOST, ",\"total\":5", "", "total")
 INVALID(negative_summary_count_fails, SUMMARY, "\"episodes\":4", "\"episodes\":-1",
 	"episodes")
+INVALID(memory_without_counter_fails, KILL_FENTRY, "\"memsw\":null,", "", "memsw")
+INVALID(unknown_derived_name_fails, KILL_FENTRY, "\"derived\":[]", "\"derived\":[\"stack\"]",
+	"derived")
 INVALID(unknown_type_fails, SUMMARY, "\"summary\"", "\"stats\"", "type")
 INVALID(summary_without_followups_fails, SUMMARY, ",\"lost_followups\":1", "",
 	"lost_followups")

@@ -100,6 +100,9 @@ static void full_kill(struct oomtrace_victim_rec *r)
 	strcpy(r->oom.message, "Memory cgroup out of memory");
 	set_path(&r->oom.memcg, app, 1, 0);
 	r->oom.memcg_set = 1;
+	r->oom.flags |= OOMTRACE_OOM_MEM;
+	r->oom.mem.memory = (struct oomtrace_counter){ 12288, 12288, 77 };
+	r->oom.mem.swap = (struct oomtrace_counter){ 5, 2251799813685247ULL, 0 };
 	set_stack(r, memcg_kill, 7);
 }
 
@@ -125,6 +128,23 @@ static void tracepoint_memcg(struct oomtrace_victim_rec *r)
 {
 	full_kill(r);
 	memset(&r->oom, 0, sizeof(r->oom));
+}
+
+/* The same, where the kernel side found the domain by its OOM lock. */
+static void tracepoint_locked(struct oomtrace_victim_rec *r)
+{
+	const struct oomtrace_memcg_mem mem = { .memory = { 16384, 16384, 9 },
+		.swap = { 16384, 2251799813685247ULL, 0 }, .kmem = { 300, 2251799813685247ULL, 0 },
+		.has_kmem = 1 };
+	struct oomtrace_cgpath domain;
+
+	full_kill(r);
+	domain = r->oom.memcg;
+	memset(&r->oom, 0, sizeof(r->oom));
+	r->oom.flags = OOMTRACE_OOM_LOCKED_MEMCG | OOMTRACE_OOM_MEM;
+	r->oom.memcg = domain;
+	r->oom.memcg_set = 1;
+	r->oom.mem = mem;
 }
 
 /* mark_oom_victim() straight from out_of_memory(): killed nothing. */
@@ -183,17 +203,19 @@ struct rec_case {
 	enum oom_mode mode;
 	int with_end;
 	void (*make)(struct oomtrace_victim_rec *r);
+	int memcg_v1;
 };
 
 static const struct rec_case cases[] = {
-	{ "fentry memcg kill", MODE_FENTRY, 1, full_kill },
-	{ "hostile names", MODE_FENTRY, 1, hostile },
-	{ "tracepoint memcg kill", MODE_TRACEPOINT, 0, tracepoint_memcg },
-	{ "exiting shortcut", MODE_TRACEPOINT, 0, exiting_shortcut },
-	{ "global OOM", MODE_KPROBE, 1, global_oom },
-	{ "group member", MODE_FENTRY, 1, oom_group_member },
-	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable },
-	{ "kubernetes container", MODE_FENTRY, 1, kubernetes },
+	{ "fentry memcg kill", MODE_FENTRY, 1, full_kill, 0 },
+	{ "hostile names", MODE_FENTRY, 1, hostile, 0 },
+	{ "tracepoint memcg kill", MODE_TRACEPOINT, 0, tracepoint_memcg, 0 },
+	{ "tracepoint memcg kill, domain by its lock", MODE_TRACEPOINT, 0, tracepoint_locked, 1 },
+	{ "exiting shortcut", MODE_TRACEPOINT, 0, exiting_shortcut, 0 },
+	{ "global OOM", MODE_KPROBE, 1, global_oom, 0 },
+	{ "group member", MODE_FENTRY, 1, oom_group_member, 0 },
+	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable, 0 },
+	{ "kubernetes container", MODE_FENTRY, 1, kubernetes, 0 },
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -240,6 +262,7 @@ FIXTURE_SETUP(sinks)
 	self->env.boot_to_unix_ns = 1764547200LL * 1000000000;
 	self->env.page_kb = 4;
 	for (i = 0; i < NR_CASES; i++) {
+		self->env.memcg_v1 = cases[i].memcg_v1;
 		struct record_src src = { .mode = cases[i].mode, .episode = i + 1,
 					  .raw = &raw };
 

@@ -58,6 +58,26 @@ static int memcg_mount_of(const char *dir, char *root, size_t len)
 	return best ? 0 : -EINVAL;
 }
 
+int cgroup_memory_v1(void)
+{
+	char line[4096], fstype[64], opts[1024];
+	int v1 = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return 0;
+	while (!v1 && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		/* a controller binds to one hierarchy: a v1 mount of it is where it is */
+		v1 = sep && sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) == 2 &&
+		     !strcmp(fstype, "cgroup") && strstr(opts, "memory");
+	}
+	fclose(f);
+	return v1;
+}
+
 static int cgroup2_has_memory(const char *dir)
 {
 	char path[PATH_MAX + 32], buf[512];

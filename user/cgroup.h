@@ -18,6 +18,9 @@ void cgpath_format(const struct oomtrace_cgpath *p, char *buf, size_t len);
  * -ENOENT (no such directory), -ENOTDIR, -EINVAL (not a memory cgroup). */
 int cgroup_resolve(const char *dir, char *out, size_t len);
 
+/* 1 when the memory controller is mounted on a cgroup v1 hierarchy. */
+int cgroup_memory_v1(void);
+
 /* path is prefix or a descendant of it, compared component-wise. */
 int cgpath_under(const char *path, const char *prefix);
 

@@ -16,6 +16,7 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 	[RF_ORDER] = "order",
 	[RF_TOTALPAGES] = "totalpages",
 	[RF_OOM_MEMCG] = "oom_memcg",
+	[RF_OOM_MEMCG_MEMORY] = "oom_memcg_memory",
 	[RF_DURATION] = "duration_us",
 	[RF_VICTIM_PID] = "victim.pid",
 	[RF_VICTIM_COMM] = "victim.comm",
@@ -37,6 +38,7 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 #define RF_GFP		(RF_BIT(RF_GFP_MASK) | RF_BIT(RF_GFP_FLAGS) | RF_BIT(RF_ORDER))
 #define RF_POINTS	(RF_BIT(RF_VICTIM_POINTS) | RF_BIT(RF_VICTIM_OOM_SCORE))
 #define RF_KILL		(RF_BIT(RF_TOTALPAGES) | RF_POINTS)
+#define RF_DOMAIN	(RF_BIT(RF_OOM_MEMCG) | RF_BIT(RF_OOM_MEMCG_MEMORY))
 #define RF_VICTIM_TASK	(RF_BIT(RF_VICTIM_PID) | RF_BIT(RF_VICTIM_COMM) | \
 			 RF_BIT(RF_VICTIM_UID) | RF_BIT(RF_VICTIM_MEMCG) | \
 			 RF_BIT(RF_VICTIM_OOM_SCORE_ADJ))
@@ -55,7 +57,7 @@ int record_has(const struct oom_record *r, enum record_field f)
 		return 0;
 	if (f == RF_MESSAGE)
 		return r->message[0] != '\0';
-	if (f == RF_OOM_MEMCG)
+	if (f == RF_OOM_MEMCG || f == RF_OOM_MEMCG_MEMORY)
 		return r->oom_memcg[0] != '\0';
 	return 1;
 }
@@ -70,7 +72,7 @@ __u64 record_mode_unknown(enum oom_mode mode)
 {
 	/* only mark_victim: no struct oom_control, no out_of_memory() return */
 	if (mode == MODE_TRACEPOINT)
-		return RF_GFP | RF_BIT(RF_OOM_MEMCG) | RF_KILL | RF_BIT(RF_DURATION);
+		return RF_GFP | RF_KILL | RF_BIT(RF_DURATION);
 	return 0;
 }
 
@@ -119,6 +121,7 @@ void record_env_init(struct record_env *env, const struct ksyms *ks,
 	env->page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	/* a build that inlines it would make every kill look like a shortcut */
 	env->kill_frame = ks && ksyms_func(ks, "__oom_kill_process");
+	env->memcg_v1 = cgroup_memory_v1();
 }
 
 /* Frames bpf_get_stack() stored: 0 when it failed (stack_len < 0). */
@@ -237,6 +240,52 @@ static void build_verdict(struct oom_record *r, const struct record_env *env,
 		r->unknown |= RF_BIT(RF_MESSAGE);
 }
 
+static void memcg_counter(struct memcg_counter *c, const struct oomtrace_counter *raw,
+			  const struct record_env *env)
+{
+	c->usage_kb = raw->usage * env->page_kb;
+	c->limit_kb = raw->max * env->page_kb;
+	c->failcnt = raw->failcnt;
+}
+
+/*
+ * The OOM domain: oc->memcg where out_of_memory() was hooked; else, for a
+ * memcg OOM (by the stack), the memcg the kernel side found holding the
+ * memcg OOM lock: derived. A global OOM has none, and that is known.
+ */
+static void build_domain(struct oom_record *r, const struct record_env *env,
+			 const struct record_src *src)
+{
+	const struct oomtrace_oom *oom = &src->raw->oom;
+	struct memcg_memory *m = &r->oom_memcg_memory;
+
+	if (oom->flags & OOMTRACE_OOM_ENTRY) {
+		/* known; empty for a global OOM */
+	} else if (!record_has(r, RF_CONSTRAINT) || r->constraint != CONSTRAINT_MEMCG) {
+		if (!record_has(r, RF_CONSTRAINT))
+			r->unknown |= RF_DOMAIN;
+		return;
+	} else if (oom->flags & OOMTRACE_OOM_LOCKED_MEMCG) {
+		r->derived |= RF_DOMAIN;
+	} else {
+		r->unknown |= RF_DOMAIN;
+		return;
+	}
+	if (!oom->memcg_set)
+		return;
+	cgpath_format(&oom->memcg, r->oom_memcg, sizeof(r->oom_memcg));
+	if (!(oom->flags & OOMTRACE_OOM_MEM)) {
+		r->unknown |= RF_BIT(RF_OOM_MEMCG_MEMORY);
+		return;
+	}
+	m->v1 = env->memcg_v1;
+	memcg_counter(&m->memory, &oom->mem.memory, env);
+	memcg_counter(&m->swap, &oom->mem.swap, env);
+	m->has_kmem = env->memcg_v1 && oom->mem.has_kmem;
+	if (m->has_kmem)
+		memcg_counter(&m->kmem, &oom->mem.kmem, env);
+}
+
 #define ALLOCATING_TASK "oom_kill_allocating_task"
 
 /* What out_of_memory() and oom_kill_process() saw, where they were hooked. */
@@ -253,11 +302,10 @@ static void build_oom(struct oom_record *r, const struct record_env *env,
 		else
 			snprintf(r->gfp_flags, sizeof(r->gfp_flags), "%#x", oom->gfp_mask);
 		r->order = oom->order;
-		if (oom->memcg_set)
-			cgpath_format(&oom->memcg, r->oom_memcg, sizeof(r->oom_memcg));
 	} else {
-		r->unknown |= RF_GFP | RF_BIT(RF_OOM_MEMCG);
+		r->unknown |= RF_GFP;
 	}
+	build_domain(r, env, src);
 
 	if (!(oom->flags & OOMTRACE_OOM_KILL)) {
 		r->unknown |= RF_KILL;

@@ -45,6 +45,7 @@ enum record_field {
 	RF_ORDER,
 	RF_TOTALPAGES,
 	RF_OOM_MEMCG,
+	RF_OOM_MEMCG_MEMORY,
 	RF_DURATION,
 	RF_VICTIM_PID,
 	RF_VICTIM_COMM,
@@ -83,12 +84,28 @@ struct record_frame {
 	__u64 offset;
 };
 
+/* A page counter of the OOM memcg, as the kernel's report prints it. */
+struct memcg_counter {
+	__u64 usage_kb;
+	__u64 limit_kb;
+	__u64 failcnt;
+};
+
+struct memcg_memory {
+	int v1;				/* the memory controller is on cgroup v1 */
+	struct memcg_counter memory;
+	struct memcg_counter swap;	/* v2: swap; v1: memory+swap */
+	int has_kmem;			/* v1, on a kernel that has it */
+	struct memcg_counter kmem;
+};
+
 struct oom_record {
 	__u64 seq;
 	__u64 episode;
 	int64_t time_ns;	/* wall clock, when the victim was marked */
 	enum oom_mode mode;
 	__u64 unknown;		/* RF_BIT()s of the fields this mode could not see */
+	__u64 derived;		/* RF_BIT()s of the fields inferred, not read */
 
 	enum oom_outcome outcome;
 	enum oom_constraint constraint;
@@ -98,6 +115,7 @@ struct oom_record {
 	__s32 order;
 	__u64 totalpages;
 	char oom_memcg[CGPATH_MAX];	/* "": a global OOM has no memcg */
+	struct memcg_memory oom_memcg_memory;
 	__u64 duration_us;
 
 	struct record_task trigger;	/* always known */
@@ -147,6 +165,7 @@ struct record_env {
 	int64_t boot_to_unix_ns;
 	unsigned int page_kb;
 	int kill_frame;			/* __oom_kill_process() can show on a stack */
+	int memcg_v1;			/* the memory controller is on cgroup v1 */
 };
 
 /* ks and gfp may be NULL; the rest is read from the running system. */

@@ -52,6 +52,44 @@ static void json_identity(struct jw *j, const char *key, int known,
 	jw_obj_close(j);
 }
 
+static void json_counter(struct jw *j, const char *key, int known,
+			 const struct memcg_counter *c)
+{
+	if (!has(j, known, key))
+		return;
+	jw_obj_open(j, key);
+	jw_u64(j, "usage_kb", c->usage_kb);
+	jw_u64(j, "limit_kb", c->limit_kb);
+	jw_u64(j, "failcnt", c->failcnt);
+	jw_obj_close(j);
+}
+
+/* The kernel's "memory:", "swap:" (v2) or "memory+swap:" and "kmem:" (v1). */
+static void json_memcg_memory(struct jw *j, const struct oom_record *r)
+{
+	const struct memcg_memory *m = &r->oom_memcg_memory;
+
+	if (!has(j, record_has(r, RF_OOM_MEMCG_MEMORY), "oom_memcg_memory"))
+		return;
+	jw_obj_open(j, "oom_memcg_memory");
+	json_counter(j, "memory", 1, &m->memory);
+	json_counter(j, "swap", !m->v1, &m->swap);
+	json_counter(j, "memsw", m->v1, &m->swap);
+	json_counter(j, "kmem", m->has_kmem, &m->kmem);
+	jw_obj_close(j);
+}
+
+static void json_fields(struct jw *j, const char *key, __u64 bits)
+{
+	unsigned int i;
+
+	jw_arr_open(j, key);
+	for (i = 0; i < NR_RECORD_FIELDS; i++)
+		if (bits & RF_BIT(i))
+			jw_str(j, NULL, record_field_name(i));
+	jw_arr_close(j);
+}
+
 static void json_kb(struct jw *j, const struct oom_record *r, enum record_field f,
 		    const char *key, __u64 kb)
 {
@@ -72,11 +110,8 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 	jw_u64(&j, "episode", r->episode);
 	json_time(&j, "time", r->time_ns);
 	jw_str(&j, "mode", mode_name(r->mode));
-	jw_arr_open(&j, "missing");
-	for (i = 0; i < NR_RECORD_FIELDS; i++)
-		if (r->unknown & RF_BIT(i))
-			jw_str(&j, NULL, record_field_name(i));
-	jw_arr_close(&j);
+	json_fields(&j, "missing", r->unknown);
+	json_fields(&j, "derived", r->derived);
 	if (has(&j, record_has(r, RF_OUTCOME), "outcome"))
 		jw_str(&j, "outcome", outcome_name(r->outcome));
 	if (has(&j, record_has(r, RF_CONSTRAINT), "constraint"))
@@ -96,6 +131,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 	if (has(&j, record_has(r, RF_OOM_MEMCG), "oom_memcg"))
 		jw_str(&j, "oom_memcg", r->oom_memcg);
 	json_identity(&j, "oom_memcg_identity", record_has(r, RF_OOM_MEMCG), &r->oom_memcg_id);
+	json_memcg_memory(&j, r);
 	if (has(&j, record_has(r, RF_DURATION), "duration_us"))
 		jw_u64(&j, "duration_us", r->duration_us);
 

@@ -77,6 +77,26 @@ static void text_kb(FILE *f, const struct oom_record *r, enum record_field rf,
 		fprintf(f, "%llukB", (unsigned long long)kb);
 }
 
+static void text_counter(FILE *f, const char *what, const struct memcg_counter *c)
+{
+	fprintf(f, " %s: usage=%llukB limit=%llukB failcnt=%llu", what,
+		(unsigned long long)c->usage_kb, (unsigned long long)c->limit_kb,
+		(unsigned long long)c->failcnt);
+}
+
+static void text_fields(FILE *f, const char *what, __u64 bits)
+{
+	unsigned int i;
+
+	if (!bits)
+		return;
+	fprintf(f, "  %s:", what);
+	for (i = 0; i < NR_RECORD_FIELDS; i++)
+		if (bits & RF_BIT(i))
+			fprintf(f, " %s", record_field_name(i));
+	fputc('\n', f);
+}
+
 static int text_record(struct sink *s, const struct oom_record *r)
 {
 	char buf[256];
@@ -132,14 +152,19 @@ static int text_record(struct sink *s, const struct oom_record *r)
 	if (field(f, record_has(r, RF_DURATION), "duration"))
 		fprintf(f, "%lluus", (unsigned long long)r->duration_us);
 	fputc('\n', f);
+	if (record_has(r, RF_OOM_MEMCG_MEMORY)) {
+		const struct memcg_memory *m = &r->oom_memcg_memory;
 
-	if (r->unknown) {
-		fputs("  missing:", f);
-		for (i = 0; i < NR_RECORD_FIELDS; i++)
-			if (r->unknown & RF_BIT(i))
-				fprintf(f, " %s", record_field_name(i));
+		fputs("  oom_memcg", f);
+		text_counter(f, "memory", &m->memory);
+		text_counter(f, m->v1 ? "memory+swap" : "swap", &m->swap);
+		if (m->has_kmem)
+			text_counter(f, "kmem", &m->kmem);
 		fputc('\n', f);
 	}
+
+	text_fields(f, "missing", r->unknown);
+	text_fields(f, "derived", r->derived);
 	if (r->nr_frames)
 		fputs("  stack:\n", f);
 	for (i = 0; i < r->nr_frames; i++) {
