@@ -161,6 +161,29 @@ TEST(episodes_groups_outcomes_and_losses)
 	metrics_free(m);
 }
 
+TEST(reaps_are_counted_and_timed)
+{
+	struct reap_record reaped = { .reaper = REAPER_REAPED, .exit_us = 2100000 };
+	struct reap_record quick = { .reaper = REAPER_NOT_NEEDED, .exit_us = 4000 };
+	struct metrics *m = new_metrics(100, 3600 * S);
+	char *out;
+
+	ASSERT_NE(NULL, m);
+	metrics_reap(m, &reaped);
+	metrics_reap(m, &quick);
+	metrics_reap(m, &quick);
+	out = expose(m, S);
+	ASSERT_NE(NULL, out);
+	EXPECT_LINE(out, "oomtrace_reaps_total{reaper=\"reaped\"} 1");
+	EXPECT_LINE(out, "oomtrace_reaps_total{reaper=\"skipped\"} 0");
+	EXPECT_LINE(out, "oomtrace_reaps_total{reaper=\"not_needed\"} 2");
+	EXPECT_LINE(out, "oomtrace_victim_exit_seconds_bucket{le=\"0.01\"} 2");
+	EXPECT_LINE(out, "oomtrace_victim_exit_seconds_bucket{le=\"2.5\"} 3");
+	EXPECT_LINE(out, "oomtrace_victim_exit_seconds_count 3");
+	free(out);
+	metrics_free(m);
+}
+
 /* Past --max-series, kills still count, in one overflow series. */
 TEST(series_are_bounded_and_nothing_is_dropped)
 {

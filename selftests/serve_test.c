@@ -289,6 +289,11 @@ TEST_F_TIMEOUT(serve, kills_reach_prometheus_by_pod_and_container, 180)
 	expect_scraped(_metadata, self, "oomtrace_records_lost_total{reason=\"ring_full\"}", 0,
 		       &labels, &doc);
 	json_object_put(doc);
+	/* each hog exited once killed: three follow-ups, however reaped */
+	expect_scraped(_metadata, self, "sum(oomtrace_reaps_total)", 3, &labels, &doc);
+	json_object_put(doc);
+	expect_scraped(_metadata, self, "oomtrace_victim_exit_seconds_count", 3, &labels, &doc);
+	json_object_put(doc);
 
 	/* the live exposition, as Prometheus's own linter sees it */
 	ASSERT_EQ(200, http_get(self->port, "/metrics", text, 1 << 20));

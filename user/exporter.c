@@ -201,29 +201,64 @@ static struct sink *exporter_open(const struct sink_config *cfg)
 	return s;
 }
 
+/* Keep the line in /events' ring; the caller holds the lock. */
+static void keep_event(struct exporter *e, char **line)
+{
+	if (!*line || !e->max_events)
+		return;
+	free(e->events[e->nr_events % e->max_events]);
+	e->events[e->nr_events++ % e->max_events] = *line;
+	*line = NULL;
+}
+
+/* One JSON line, rendered outside the lock: readers wait only for the swap. */
+static char *render(void (*write)(FILE *f, const void *r), const void *r)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	if (!f)
+		return NULL;
+	write(f, r);
+	if (fclose(f)) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+static void kill_line(FILE *f, const void *r)
+{
+	sink_json_line(f, r);
+}
+
+static void reap_line(FILE *f, const void *r)
+{
+	sink_json_reap_line(f, r);
+}
+
 static int exporter_record(struct sink *s, const struct oom_record *r)
 {
 	struct exporter *e = s->e;
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *line = render(kill_line, r);
 
-	/* rendered outside the lock: readers wait only for the swap */
-	f = open_memstream(&line, &len);
-	if (f) {
-		sink_json_line(f, r);
-		if (fclose(f)) {
-			free(line);
-			line = NULL;
-		}
-	}
 	pthread_mutex_lock(&e->lock);
 	metrics_record(e->metrics, r, now_mono_ns());
-	if (line && e->max_events) {
-		free(e->events[e->nr_events % e->max_events]);
-		e->events[e->nr_events++ % e->max_events] = line;
-		line = NULL;
-	}
+	keep_event(e, &line);
+	pthread_mutex_unlock(&e->lock);
+	free(line);
+	return 0;
+}
+
+static int exporter_reap(struct sink *s, const struct reap_record *r)
+{
+	struct exporter *e = s->e;
+	char *line = render(reap_line, r);
+
+	pthread_mutex_lock(&e->lock);
+	metrics_reap(e->metrics, r);
+	keep_event(e, &line);
 	pthread_mutex_unlock(&e->lock);
 	free(line);
 	return 0;
@@ -253,6 +288,7 @@ const struct sink_ops sink_exporter = {
 	.name = "exporter",
 	.open = exporter_open,
 	.record = exporter_record,
+	.reap = exporter_reap,
 	.lost = exporter_lost,
 	.summary = exporter_summary,
 	.close = exporter_close,

@@ -31,6 +31,7 @@ struct kill_series {
 
 #define NR_RSS_BUCKETS 9
 #define NR_DURATION_BUCKETS 6
+#define NR_EXIT_BUCKETS 8
 
 struct histogram {
 	const double *bounds;
@@ -48,6 +49,10 @@ static const double rss_bounds[NR_RSS_BUCKETS] = {
 /* 100 us to 10 s: dump_header() on a slow console takes seconds */
 static const double duration_bounds[NR_DURATION_BUCKETS] = {
 	0.0001, 0.001, 0.01, 0.1, 1, 10,
+};
+/* 1 ms to 60 s: the reaper comes after 2 s; a stuck victim takes longer */
+static const double exit_bounds[NR_EXIT_BUCKETS] = {
+	0.001, 0.01, 0.1, 1, 2.5, 5, 10, 60,
 };
 
 enum outcome_label { OL_KILLED, OL_EXITING, OL_UNKNOWN, NR_OUTCOME_LABELS };
@@ -74,6 +79,8 @@ struct metrics {
 	int64_t last_kill_ns;		/* wall clock; 0: none yet */
 	struct histogram rss;
 	struct histogram duration;
+	__u64 reaps[REAPER_REAPED + 1];	/* by enum reaper_outcome */
+	struct histogram exit;
 };
 
 struct metrics *metrics_new(const struct metrics_config *cfg)
@@ -92,6 +99,8 @@ struct metrics *metrics_new(const struct metrics_config *cfg)
 	m->rss.nr = NR_RSS_BUCKETS;
 	m->duration.bounds = duration_bounds;
 	m->duration.nr = NR_DURATION_BUCKETS;
+	m->exit.bounds = exit_bounds;
+	m->exit.nr = NR_EXIT_BUCKETS;
 	return m;
 }
 
@@ -304,6 +313,12 @@ void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns)
 		observe(&m->rss, (double)(r->anon_rss_kb + r->file_rss_kb + r->shmem_rss_kb) * 1024);
 }
 
+void metrics_reap(struct metrics *m, const struct reap_record *r)
+{
+	m->reaps[r->reaper]++;
+	observe(&m->exit, r->exit_us / 1e6);
+}
+
 void metrics_totals(struct metrics *m, const struct trace_summary *sum)
 {
 	m->no_victim = sum->no_victim;
@@ -413,6 +428,15 @@ int metrics_write(struct metrics *m, FILE *f, long kernel_kills, __u64 now_ns)
 	family(f, "oomtrace_oom_duration_seconds", "histogram",
 	       "Time spent in out_of_memory() per episode (fentry and kprobe modes).");
 	histogram(f, "oomtrace_oom_duration_seconds", &m->duration);
+
+	family(f, "oomtrace_reaps_total", "counter",
+	       "Victims whose process exited, by what the oom_reaper did: reaped, skipped, not_needed.");
+	for (i = 0; i <= REAPER_REAPED; i++)
+		fprintf(f, "oomtrace_reaps_total{reaper=\"%s\"} %llu\n", reaper_name(i),
+			(unsigned long long)m->reaps[i]);
+	family(f, "oomtrace_victim_exit_seconds", "histogram",
+	       "Time from a victim's marking to its process's exit.");
+	histogram(f, "oomtrace_victim_exit_seconds", &m->exit);
 
 	family(f, "oomtrace_records_lost_total", "counter",
 	       "Records lost: the ring buffer was full, or the consumer had no memory.");

@@ -27,6 +27,8 @@ void metrics_free(struct metrics *m);
 
 /* A finished record, at monotonic time now_ns. */
 void metrics_record(struct metrics *m, const struct oom_record *r, __u64 now_ns);
+/* A victim's follow-up, once its process exited. */
+void metrics_reap(struct metrics *m, const struct reap_record *r);
 /* The consumer's running totals: losses and episodes without a victim. */
 void metrics_totals(struct metrics *m, const struct trace_summary *sum);
 /* Drop idle series, then write every family; kernel_kills is /proc/vmstat
