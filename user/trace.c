@@ -41,7 +41,6 @@ struct trace {
 	struct record_env env;
 	struct episodes *episodes;
 	struct followups *followups;
-	struct reap_record reap;	/* too big for the stack of the callback */
 	struct ring_buffer *rb;
 	struct sink *sinks[TRACE_MAX_SINKS];
 	int nr_sinks;
@@ -103,13 +102,14 @@ static void emit(const struct oom_record *r, void *ctx)
 
 static void emit_reap(const struct oomtrace_reap_rec *raw, void *ctx)
 {
+	struct reap_record r;
 	struct trace *t = ctx;
 	int i;
 
-	reap_build(&t->reap, &t->env, raw);
+	reap_build(&r, &t->env, raw);
 	for (i = 0; i < t->nr_sinks; i++)
 		if (t->opts->sink_ops[i]->reap)
-			sink_failed(t, i, t->opts->sink_ops[i]->reap(t->sinks[i], &t->reap));
+			sink_failed(t, i, t->opts->sink_ops[i]->reap(t->sinks[i], &r));
 	t->sum.reaps++;
 }
 
