@@ -8,6 +8,10 @@
  * oom_kill_process() are hooked too (fentry, else kprobe) to add what only
  * struct oom_control knows: gfp mask, order, constraint, points, duration.
  * User space picks the set with bpf_program__set_autoload().
+ *
+ * Each victim is then followed, in every mode, through the oom_reaper's
+ * tracepoints to its process's exit, which sends its reap record: the kill
+ * record never waits for it.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -29,10 +33,10 @@ struct {
 	__uint(max_entries, 4 << 20);	/* resized by user space */
 } events SEC(".maps");
 
-/* Victim records that found no ring-buffer space, per CPU so counting never contends. */
+/* Records that found no room (enum oomtrace_drop), per CPU so counting never contends. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, OOMTRACE_NR_DROPS);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
@@ -60,18 +64,42 @@ struct {
 	__type(value, struct inflight);
 } scratch SEC(".maps");
 
+/* A victim until its process exits, by the tid the reaper's tracepoints name. */
+struct followed {
+	struct oomtrace_reap_rec rec;
+	struct mm_struct *mm;	/* the reaper holds it (signal->oom_mm) while it runs */
+};
+
+#define MAX_FOLLOWED 2048
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FOLLOWED);
+	__type(key, __u32);
+	__type(value, struct followed);
+} followed SEC(".maps");
+
+/* The same victims by tgid, for their exit: tgid -> tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FOLLOWED);
+	__type(key, __u32);
+	__type(value, __u32);
+} followed_procs SEC(".maps");
+
 __u64 episode_seq;
 __u64 victim_seq;
+/* Entries of followed: every task exit looks no further while it is 0. */
+__s64 nr_followed;
 
 /* Records are too big for an inline memset: clear them by copying these. */
 const volatile char zeroes[sizeof(struct oomtrace_victim_rec)];
 
 #define ZERO(p) bpf_probe_read_kernel((p), sizeof(*(p)), (const void *)zeroes)
 
-static __always_inline void count_drop(void)
+static __always_inline void count_drop(__u32 what)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
+	__u64 *n = bpf_map_lookup_elem(&drops, &what);
 
 	/* tracing programs can preempt each other on one CPU */
 	if (n)
@@ -224,6 +252,129 @@ static __always_inline int oom_kill(struct oom_control *oc, const char *message)
 	return 0;
 }
 
+static __always_inline void follow(struct task_struct *task, __u64 seq)
+{
+	struct followed f;
+	__u32 tid, tgid;
+
+	/* the old ABI names another task only by its tid: no exit to wait for */
+	if (!task) {
+		count_drop(OOMTRACE_DROP_FOLLOWUP);
+		return;
+	}
+	__builtin_memset(&f, 0, sizeof(f));
+	tid = BPF_CORE_READ(task, pid);
+	tgid = BPF_CORE_READ(task, tgid);
+	f.rec.hdr.type = OOMTRACE_REC_REAP;
+	f.rec.hdr.size = sizeof(f.rec);
+	f.rec.seq = seq;
+	f.rec.kill_ns = bpf_ktime_get_boot_ns();
+	f.rec.pid = tgid;
+	f.rec.tid = tid;
+	BPF_CORE_READ_STR_INTO(&f.rec.comm, task, comm);
+	f.mm = BPF_CORE_READ(task, mm);
+	/* mark_oom_victim() marks a task once; a second thread of a followed
+	 * process has no exit of its own to wait for */
+	if (bpf_map_update_elem(&followed, &tid, &f, BPF_NOEXIST)) {
+		count_drop(OOMTRACE_DROP_FOLLOWUP);
+		return;
+	}
+	if (bpf_map_update_elem(&followed_procs, &tgid, &tid, BPF_NOEXIST)) {
+		bpf_map_delete_elem(&followed, &tid);
+		count_drop(OOMTRACE_DROP_FOLLOWUP);
+		return;
+	}
+	__sync_fetch_and_add(&nr_followed, 1);
+}
+
+static __always_inline struct followed *followed_of(__u64 pid)
+{
+	__u32 tid = pid;
+
+	if (!nr_followed)
+		return NULL;
+	return bpf_map_lookup_elem(&followed, &tid);
+}
+
+/* oom:wake_reaper: the victim's mm outlived OOM_REAPER_DELAY */
+static __always_inline int reaper_woken(__u64 pid)
+{
+	struct followed *f = followed_of(pid);
+
+	if (f && !f->rec.wake_ns)
+		f->rec.wake_ns = bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+static __always_inline int reaping_started(__u64 pid)
+{
+	struct followed *f = followed_of(pid);
+
+	if (f)
+		f->rec.attempts++;
+	return 0;
+}
+
+static __always_inline int reaping_skipped(__u64 pid)
+{
+	struct followed *f = followed_of(pid);
+
+	if (f)
+		f->rec.skips++;
+	return 0;
+}
+
+/* Right after the kernel's "oom_reaper: reaped process" line, which reads
+ * the same counters, under the same mmap lock. */
+static __always_inline int reaping_finished(__u64 pid)
+{
+	struct followed *f = followed_of(pid);
+	struct mm_struct *mm;
+
+	if (!f)
+		return 0;
+	mm = f->mm;	/* a local: CO-RE relocates the kernel's types, not ours */
+	f->rec.finish_ns = bpf_ktime_get_boot_ns();
+	f->rec.anon_rss = MM_COUNTER(mm, MM_ANONPAGES);
+	f->rec.file_rss = MM_COUNTER(mm, MM_FILEPAGES);
+	f->rec.shmem_rss = MM_COUNTER(mm, MM_SHMEMPAGES);
+	return 0;
+}
+
+/*
+ * sched:sched_process_exit, after exit_mm(): the victim's process is gone
+ * once its last thread has been counted out of signal->live. Threads
+ * exiting together may all see 0; the first sends the record.
+ */
+static __always_inline int task_exited(struct task_struct *task)
+{
+	struct oomtrace_reap_rec *r;
+	struct followed *f;
+	__u32 tgid, *tid;
+
+	if (!nr_followed || BPF_CORE_READ(task, signal, live.counter))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	tid = bpf_map_lookup_elem(&followed_procs, &tgid);
+	if (!tid)
+		return 0;
+	f = bpf_map_lookup_elem(&followed, tid);
+	if (f) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (r) {
+			*r = f->rec;
+			r->hdr.ts_ns = bpf_ktime_get_boot_ns();
+			bpf_ringbuf_submit(r, 0);
+		} else {
+			count_drop(OOMTRACE_DROP_FOLLOWUP);
+		}
+		if (!bpf_map_delete_elem(&followed, tid))
+			__sync_fetch_and_add(&nr_followed, -1);
+	}
+	bpf_map_delete_elem(&followed_procs, &tgid);
+	return 0;
+}
+
 static __always_inline int mark_victim(void *ctx, __u64 arg0)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
@@ -242,10 +393,11 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	if (s)
 		s->victims++;
 	seq = __sync_fetch_and_add(&victim_seq, 1) + 1;
+	follow(task, seq);
 
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
-		count_drop();
+		count_drop(OOMTRACE_DROP_VICTIM);
 		return 0;
 	}
 	ZERO(r);
@@ -319,3 +471,22 @@ int mark_victim_raw(__u64 *ctx)
 {
 	return mark_victim(ctx, ctx[0]);
 }
+
+/* The follow-up hooks, each both ways as mark_victim is hooked. */
+#define FOLLOWUP(name, tp, fn, arg)					\
+SEC("tp_btf/" #tp)							\
+int name##_btf(__u64 *ctx)						\
+{									\
+	return fn(arg);							\
+}									\
+SEC("raw_tp/" #tp)							\
+int name##_raw(__u64 *ctx)						\
+{									\
+	return fn(arg);							\
+}
+
+FOLLOWUP(reaper_wake, wake_reaper, reaper_woken, ctx[0])
+FOLLOWUP(reaper_start, start_task_reaping, reaping_started, ctx[0])
+FOLLOWUP(reaper_skip, skip_task_reaping, reaping_skipped, ctx[0])
+FOLLOWUP(reaper_finish, finish_task_reaping, reaping_finished, ctx[0])
+FOLLOWUP(victim_exit, sched_process_exit, task_exited, (struct task_struct *)ctx[0])

@@ -15,6 +15,14 @@
 enum oomtrace_rec_type {
 	OOMTRACE_REC_VICTIM = 1,	/* one per oom:mark_victim */
 	OOMTRACE_REC_END = 2,		/* out_of_memory() returned */
+	OOMTRACE_REC_REAP = 3,		/* a victim's process exited: its reaping */
+};
+
+/* Slots of the drops map: what found no room in the ring buffer or the maps. */
+enum oomtrace_drop {
+	OOMTRACE_DROP_VICTIM,		/* a victim record */
+	OOMTRACE_DROP_FOLLOWUP,		/* a victim's reap record, or its tracking */
+	OOMTRACE_NR_DROPS,
 };
 
 /* The kernel's enum oom_constraint, translated so user space never guesses. */
@@ -97,6 +105,27 @@ struct oomtrace_end_rec {
 	__u64 duration_ns;
 	__u32 ret;		/* out_of_memory()'s return value */
 	__u32 victims;		/* mark_victim calls seen in this episode */
+};
+
+/*
+ * The victim's follow-up, once its whole process has exited: what the
+ * oom_reaper did to its memory in the meantime. Times are boot ns; 0: no
+ * such event.
+ */
+struct oomtrace_reap_rec {
+	struct oomtrace_hdr hdr;	/* ts_ns: the exit */
+	__u64 seq;		/* the victim record's */
+	__u64 kill_ns;		/* its oom:mark_victim */
+	__u64 wake_ns;		/* oom:wake_reaper */
+	__u64 finish_ns;	/* the last oom:finish_task_reaping */
+	__u64 anon_rss;		/* pages left, read at finish_ns */
+	__u64 file_rss;
+	__u64 shmem_rss;
+	__u32 pid;		/* tgid */
+	__u32 tid;		/* the marked task, which the reaper names */
+	__u32 attempts;		/* oom:start_task_reaping */
+	__u32 skips;		/* oom:skip_task_reaping */
+	char comm[OOMTRACE_COMM_LEN];
 };
 
 #endif /* __OOMTRACE_H */

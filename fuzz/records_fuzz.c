@@ -7,8 +7,9 @@
  *   byte 0: the mode (low bits), with kallsyms (0x80)
  *   then, per operation, one byte:
  *     %4 == 0: a raw sample: 2 bytes of size, then its bytes
- *     %4 == 1: a victim record: its header's type and size set, 1 byte of
- *              extra size, then its bytes after the type and size
+ *     %4 == 1: a victim record (a reap record with bit 3): its header's
+ *              type and size set, 1 byte of extra size, then its bytes after
+ *              the type and size
  *     %4 == 2: the same for an end record
  *     %4 == 3: time passes (4 bytes of ns), then a flush: of everything,
  *              or of what is older than trace.c's limit (bit 2)
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "episode.h"
+#include "followup.h"
 #include "fuzz.h"
 #include "gfp.h"
 #include "metrics.h"
@@ -28,6 +30,9 @@ struct ctx {
 	struct fuzz_buf json, text;
 	struct sink *text_sink;
 	struct metrics *m;
+	struct episodes *e;
+	struct followups *fu;
+	const struct record_env *env;
 	__u64 now;
 };
 
@@ -38,12 +43,23 @@ static void emit(const struct oom_record *r, void *arg)
 	sink_json_line(c->json.f, r);
 	sink_text.record(c->text_sink, r);
 	metrics_record(c->m, r, c->now);
+	/* as if a filter took every other one */
+	followups_decided(c->fu, r->seq, r->seq & 1);
+}
+
+static void emit_reap(const struct oomtrace_reap_rec *raw, void *arg)
+{
+	struct ctx *c = arg;
+	struct reap_record r;
+
+	reap_build(&r, c->env, raw);
+	sink_json_reap_line(c->json.f, &r);
+	sink_text.reap(c->text_sink, &r);
 }
 
 /* A sample in memory of exactly its size, so ASan sees any read past it;
  * malloc's alignment is the ring buffer's. */
-static void add(struct episodes *e, struct fuzz_in *in, size_t size,
-		__u32 type)
+static void add(struct ctx *c, struct fuzz_in *in, size_t size, __u32 type)
 {
 	struct oomtrace_hdr *hdr;
 	size_t off = 0;
@@ -59,7 +75,11 @@ static void add(struct episodes *e, struct fuzz_in *in, size_t size,
 		off = 2 * sizeof(__u32);
 	}
 	fuzz_take(in, (char *)buf + off, size - off);
-	episodes_add_bytes(e, buf, size, 0);
+	/* as trace.c's handle() */
+	if (size >= sizeof(*hdr) && hdr->type == OOMTRACE_REC_REAP)
+		followups_add_bytes(c->fu, buf, size, c->now);
+	else
+		episodes_add_bytes(c->e, buf, size, c->now);
 	free(buf);
 }
 
@@ -73,8 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = { data, size };
 	struct sink_config scfg = {};
 	struct record_env env = {};
-	struct ctx c = {};
-	struct episodes *e;
+	struct ctx c = { .env = &env };
 	unsigned int first;
 	struct fuzz_buf prom;
 
@@ -93,8 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	scfg.f = c.text.f;
 	c.text_sink = sink_text.open(&scfg);
 	c.m = metrics_new(&mcfg);
-	e = episodes_new(MODE_FENTRY + first % 3, &env, emit, &c);
-	if (!c.text_sink || !c.m || !e)
+	c.e = episodes_new(MODE_FENTRY + first % 3, &env, emit, &c);
+	c.fu = followups_new(emit_reap, &c);
+	if (!c.text_sink || !c.m || !c.e || !c.fu)
 		abort();
 
 	while (in.n) {
@@ -102,24 +122,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (op % 4) {
 		case 0:
-			add(e, &in, fuzz_u64(&in, 2), 0);
+			add(&c, &in, fuzz_u64(&in, 2), 0);
 			break;
 		case 1:
-			add(e, &in, sizeof(struct oomtrace_victim_rec) + fuzz_u64(&in, 1),
-			    OOMTRACE_REC_VICTIM);
+			if (op & 8)
+				add(&c, &in, sizeof(struct oomtrace_reap_rec) + fuzz_u64(&in, 1),
+				    OOMTRACE_REC_REAP);
+			else
+				add(&c, &in, sizeof(struct oomtrace_victim_rec) + fuzz_u64(&in, 1),
+				    OOMTRACE_REC_VICTIM);
 			break;
 		case 2:
-			add(e, &in, sizeof(struct oomtrace_end_rec) + fuzz_u64(&in, 1),
+			add(&c, &in, sizeof(struct oomtrace_end_rec) + fuzz_u64(&in, 1),
 			    OOMTRACE_REC_END);
 			break;
 		case 3:
 			c.now += fuzz_u64(&in, 4);
-			episodes_flush(e, c.now, op & 4 ? MAX_AGE_NS : 0);
+			episodes_flush(c.e, c.now, op & 4 ? MAX_AGE_NS : 0);
+			followups_flush(c.fu, c.now, op & 4 ? MAX_AGE_NS : 0);
 			break;
 		}
 	}
-	episodes_flush(e, c.now, 0);
-	episodes_free(e);
+	episodes_flush(c.e, c.now, 0);
+	followups_flush(c.fu, c.now, 0);
+	followups_free(c.fu);
+	episodes_free(c.e);
 	sink_text.close(c.text_sink);
 
 	fuzz_buf_close(&c.json);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "episode.h"
+#include "followup.h"
 #include "gfp.h"
 #include "kallsyms.h"
 
@@ -321,6 +322,63 @@ TEST_F(episodes, no_stack_means_outcome_missing)
 	EXPECT_TRUE(self->out[0].unknown & RF_BIT(RF_CONSTRAINT));
 	EXPECT_EQ(0, self->out[0].nr_frames);
 	episodes_free(e);
+}
+
+/* Reap records: the seqs handed on, in order. */
+struct reaps_out {
+	__u64 seq[8];
+	int nr;
+};
+
+static void collect_reap(const struct oomtrace_reap_rec *raw, void *ctx)
+{
+	struct reaps_out *o = ctx;
+
+	if (o->nr < 8)
+		o->seq[o->nr++] = raw->seq;
+}
+
+static int add_reap(struct followups *f, __u64 seq, __u64 now)
+{
+	struct oomtrace_reap_rec r = { .hdr = { .type = OOMTRACE_REC_REAP }, .seq = seq };
+
+	r.hdr.size = sizeof(r);
+	return followups_add_bytes(f, &r, sizeof(r), now);
+}
+
+TEST(reap_records_follow_their_kill_record)
+{
+	struct reaps_out o = {};
+	struct followups *f = followups_new(collect_reap, &o);
+	struct oomtrace_reap_rec r = {};
+
+	ASSERT_NE(NULL, f);
+	followups_decided(f, 1, 1);
+	followups_decided(f, 2, 0);	/* filtered out */
+	ASSERT_EQ(0, add_reap(f, 1, 0));
+	ASSERT_EQ(0, add_reap(f, 2, 0));
+	/* before its kill record: waits for it */
+	ASSERT_EQ(0, add_reap(f, 3, 0));
+	ASSERT_EQ(0, add_reap(f, 4, 0));
+	ASSERT_EQ(1, o.nr);
+	followups_decided(f, 4, 1);
+	followups_decided(f, 3, 0);
+	ASSERT_EQ(2, o.nr);
+	EXPECT_EQ(1, o.seq[0]);
+	EXPECT_EQ(4, o.seq[1]);
+	/* its kill record lost: what is left goes out after the wait */
+	ASSERT_EQ(0, add_reap(f, 5, 100));
+	followups_flush(f, 150, 100);
+	EXPECT_EQ(2, o.nr);
+	followups_flush(f, 200, 100);
+	ASSERT_EQ(3, o.nr);
+	EXPECT_EQ(5, o.seq[2]);
+	ASSERT_EQ(0, add_reap(f, 6, 300));
+	followups_flush(f, 300, 0);
+	ASSERT_EQ(4, o.nr);
+	EXPECT_EQ(-EINVAL, followups_add_bytes(f, &r, sizeof(r) - 1, 0));
+	EXPECT_EQ(0, followups_nomem(f));
+	followups_free(f);
 }
 
 TEST_HARNESS_MAIN

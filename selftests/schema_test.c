@@ -23,7 +23,7 @@
 
 /* A memcg OOM kill in fentry mode: every field known. */
 #define KILL_FENTRY \
-	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":3,\"episode\":2," \
+	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
@@ -45,7 +45,7 @@
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
  * points; no OOM memcg, which is known, not missing. */
 #define KILL_KPROBE_MEMBER \
-	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":9,\"episode\":5," \
+	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\"]," \
 	"\"outcome\":\"killed\",\"constraint\":\"none\",\"message\":\"Out of memory\"," \
@@ -61,7 +61,7 @@
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
 #define KILL_EXITING \
-	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":10,\"episode\":6," \
+	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
 	"\"gfp_mask\":\"0x0\",\"gfp_flags\":\"\",\"order\":3,\"totalpages\":1," \
@@ -75,7 +75,7 @@
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
-	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":11,\"episode\":7," \
+	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\",\"oom_memcg\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\"]," \
@@ -92,7 +92,7 @@
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
 #define KILL_TRACEPOINT_BLIND \
-	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":12,\"episode\":8," \
+	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
 	"\"order\",\"totalpages\",\"oom_memcg\",\"duration_us\",\"victim.pid\"," \
@@ -116,7 +116,7 @@
  * raw, a 15-character comm, and a cgroup path cut to its last components.
  */
 #define KILL_HOSTILE \
-	"{\"type\":\"oom_kill\",\"version\":2,\"seq\":13,\"episode\":9," \
+	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
@@ -134,13 +134,25 @@
 	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
-	"{\"type\":\"lost\",\"version\":2,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"{\"type\":\"lost\",\"version\":3,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
 	"\"count\":3,\"total\":5}\n"
 
 #define SUMMARY \
-	"{\"type\":\"summary\",\"version\":2,\"mode\":\"tracepoint\",\"records\":6," \
+	"{\"type\":\"summary\",\"version\":3,\"mode\":\"tracepoint\",\"records\":6," \
 	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
-	"\"incomplete_episodes\":1}\n"
+	"\"incomplete_episodes\":1,\"reaps\":4,\"lost_followups\":1}\n"
+
+#define REAP_REAPED \
+	"{\"type\":\"oom_reap\",\"version\":3,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
+	"\"pid\":4242,\"tid\":4242,\"comm\":\"hog\",\"reaper\":\"reaped\",\"attempts\":1," \
+	"\"skips\":0,\"wake_us\":2004012,\"reaped_us\":2004530,\"exit_us\":5250004," \
+	"\"anon_rss_kb\":0,\"file_rss_kb\":1220,\"shmem_rss_kb\":0}\n"
+
+#define REAP_NOT_NEEDED \
+	"{\"type\":\"oom_reap\",\"version\":3,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
+	"\"pid\":4243,\"tid\":4244,\"comm\":\"worker\",\"reaper\":\"not_needed\",\"attempts\":0," \
+	"\"skips\":0,\"wake_us\":null,\"reaped_us\":null,\"exit_us\":3120," \
+	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null}\n"
 
 struct result {
 	int status;		/* exit code, or 128 + signal */
@@ -222,7 +234,8 @@ static const char *validate(struct __test_metadata *_metadata, struct result *r,
 TEST(valid_records_of_every_type_pass)
 {
 	static const char text[] = KILL_FENTRY KILL_KPROBE_MEMBER KILL_EXITING
-		KILL_TRACEPOINT KILL_TRACEPOINT_BLIND KILL_HOSTILE LOST SUMMARY;
+		KILL_TRACEPOINT KILL_TRACEPOINT_BLIND KILL_HOSTILE REAP_REAPED
+		REAP_NOT_NEEDED LOST SUMMARY;
 	struct result r;
 
 	VALIDATE(r, text, strlen(text));
@@ -269,7 +282,7 @@ TEST(name)									\
 }
 
 INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
-INVALID(extra_field_fails, KILL_FENTRY, "\"version\":2,", "\"version\":2,\"extra\":1,",
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":3,", "\"version\":3,\"extra\":1,",
 	"extra")
 INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
 	"cpu")
@@ -293,6 +306,13 @@ INVALID(lost_without_total_fails, LOST, ",\"total\":5", "", "total")
 INVALID(negative_summary_count_fails, SUMMARY, "\"episodes\":4", "\"episodes\":-1",
 	"episodes")
 INVALID(unknown_type_fails, SUMMARY, "\"summary\"", "\"stats\"", "type")
+INVALID(summary_without_followups_fails, SUMMARY, ",\"lost_followups\":1", "",
+	"lost_followups")
+INVALID(reaped_without_rss_fails, REAP_REAPED, "\"anon_rss_kb\":0", "\"anon_rss_kb\":null",
+	"anon_rss_kb")
+INVALID(not_reaped_with_rss_fails, REAP_NOT_NEEDED, "\"file_rss_kb\":null",
+	"\"file_rss_kb\":12", "file_rss_kb")
+INVALID(unknown_reaper_fails, REAP_NOT_NEEDED, "\"not_needed\"", "\"gone\"", "reaper")
 
 TEST(non_object_line_fails)
 {
@@ -424,6 +444,19 @@ TEST(sink_json_writes_valid_records)
 			record_build(rec, &env, &src);
 			EXPECT_EQ(0, sink_json.record(s, rec));
 		}
+	}
+	/* reap records: reaped or not, woken or not, times before the kill */
+	for (bits = 0; bits < 16; bits++) {
+		struct oomtrace_reap_rec rr = {
+			.hdr = { .ts_ns = 5000000000ULL }, .seq = bits + 1, .pid = 7, .tid = 8,
+			.kill_ns = bits & 1 ? 1000 : 6000000000ULL, .wake_ns = bits & 2 ? 2000 : 0,
+			.finish_ns = bits & 4 ? 3000 : 0, .skips = bits & 8, .anon_rss = bits,
+			.comm = "\xff\x01q\"",
+		};
+		struct reap_record rp;
+
+		reap_build(&rp, &env, &rr);
+		EXPECT_EQ(0, sink_json.reap(s, &rp));
 	}
 	EXPECT_EQ(0, sink_json.lost(s, &l1));
 	EXPECT_EQ(0, sink_json.lost(s, &l2));

@@ -362,7 +362,8 @@ TEST_F_TIMEOUT(serve, json_log_reopens_on_sighup, 120)
 	f = fopen(rotated, "r");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f))
-		old += strstr(line, "\"comm\":\"before-hup\"") != NULL;
+		old += strstr(line, "\"type\":\"oom_kill\"") &&
+		       strstr(line, "\"comm\":\"before-hup\"");
 	fclose(f);
 	EXPECT_EQ(1, old);
 	n = child_records(&self->l.child, "oom_kill", recs, 4);

@@ -197,12 +197,27 @@ static const struct rec_case cases[] = {
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
+/* Follow-ups: reaped with memory left, only skipped, and not needed. */
+static const struct oomtrace_reap_rec reaps[] = {
+	{ .hdr = { .ts_ns = 65000000000ULL }, .seq = 1, .kill_ns = 60000000000ULL,
+	  .wake_ns = 62000100000ULL, .finish_ns = 62000300000ULL, .anon_rss = 0,
+	  .file_rss = 305, .shmem_rss = 2, .pid = 4242, .tid = 4243, .attempts = 1,
+	  .comm = "hog" },
+	{ .hdr = { .ts_ns = 62500000000ULL }, .seq = 2, .kill_ns = 60000000000ULL,
+	  .wake_ns = 62000100000ULL, .pid = 4250, .tid = 4250, .skips = 1,
+	  .comm = "work\xff\"er" },
+	{ .hdr = { .ts_ns = 60000012000ULL }, .seq = 3, .kill_ns = 60000000000ULL,
+	  .pid = 4251, .tid = 4251, .comm = "idle" },
+};
+#define NR_REAPS (sizeof(reaps) / sizeof(reaps[0]))
+
 FIXTURE(sinks) {
 	char ksyms_path[64];
 	struct ksyms *ks;
 	struct gfp_table gfp;
 	struct record_env env;
 	struct oom_record recs[NR_CASES];
+	struct reap_record reaps[NR_REAPS];
 };
 
 FIXTURE_SETUP(sinks)
@@ -233,6 +248,8 @@ FIXTURE_SETUP(sinks)
 		src.stack = stack_classify(&self->env, &raw);
 		record_build(&self->recs[i], &self->env, &src);
 	}
+	for (i = 0; i < NR_REAPS; i++)
+		reap_build(&self->reaps[i], &self->env, &reaps[i]);
 }
 
 FIXTURE_TEARDOWN(sinks)
@@ -249,7 +266,8 @@ static char *render(struct __test_metadata *_metadata, FIXTURE_DATA(sinks) *self
 				    .total = 5 };
 	struct trace_summary sum = { .final = 1, .mode = MODE_FENTRY, .records = NR_CASES,
 				     .filtered = 1, .lost = 5, .episodes = 6,
-				     .no_victim = 1, .incomplete = 2 };
+				     .no_victim = 1, .incomplete = 2, .reaps = NR_REAPS,
+				     .lost_followups = 1 };
 	struct sink_config cfg;
 	struct sink *s;
 	unsigned int i;
@@ -260,6 +278,8 @@ static char *render(struct __test_metadata *_metadata, FIXTURE_DATA(sinks) *self
 	s = ops->open(&cfg);
 	for (i = 0; i < NR_CASES; i++)
 		EXPECT_EQ(0, ops->record(s, &self->recs[i]));
+	for (i = 0; i < NR_REAPS; i++)
+		EXPECT_EQ(0, ops->reap(s, &self->reaps[i]));
 	EXPECT_EQ(0, ops->lost(s, &lost));
 	EXPECT_EQ(0, ops->summary(s, &sum));
 	ops->close(s);

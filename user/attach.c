@@ -91,6 +91,45 @@ static int kprobe_target(const struct attach_opts *o, const char *func,
 	return 0;
 }
 
+/* The hooks that follow a victim to its exit: the same in every mode. */
+struct followup {
+	const char *tp;
+	struct bpf_program *prog[NR_HOOKS];
+};
+
+#define NR_FOLLOWUPS 5
+
+static void followups(const struct oomtrace_bpf *s, struct followup f[NR_FOLLOWUPS])
+{
+	const struct followup all[NR_FOLLOWUPS] = {
+		{ "wake_reaper", { s->progs.reaper_wake_btf, s->progs.reaper_wake_raw } },
+		{ "start_task_reaping", { s->progs.reaper_start_btf, s->progs.reaper_start_raw } },
+		{ "skip_task_reaping", { s->progs.reaper_skip_btf, s->progs.reaper_skip_raw } },
+		{ "finish_task_reaping", { s->progs.reaper_finish_btf, s->progs.reaper_finish_raw } },
+		{ "sched_process_exit", { s->progs.victim_exit_btf, s->progs.victim_exit_raw } },
+	};
+
+	memcpy(f, all, sizeof(all));
+}
+
+static int attach_followups(struct attachment *a, char *what, size_t len)
+{
+	struct followup f[NR_FOLLOWUPS];
+	struct bpf_program *p;
+	int i, err;
+
+	followups(a->skel, f);
+	for (i = 0; i < NR_FOLLOWUPS; i++) {
+		snprintf(what, len, "attach %s/%s", hook_name(a->hook), f[i].tp);
+		p = f[i].prog[a->hook];
+		err = add_link(a, a->hook == HOOK_TP_BTF ? bpf_program__attach(p) :
+			       bpf_program__attach_raw_tracepoint(p, f[i].tp));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int attach_mode(struct attachment *a, const struct attach_opts *o,
 		       char *what, size_t len)
 {
@@ -135,9 +174,11 @@ static int attach_mode(struct attachment *a, const struct attach_opts *o,
 		return err;
 	snprintf(what, len, "attach %s/mark_victim", hook_name(a->hook));
 	if (a->hook == HOOK_TP_BTF)
-		return add_link(a, bpf_program__attach(s->progs.mark_victim_btf));
-	return add_link(a, bpf_program__attach_raw_tracepoint(s->progs.mark_victim_raw,
-							      "mark_victim"));
+		err = add_link(a, bpf_program__attach(s->progs.mark_victim_btf));
+	else
+		err = add_link(a, bpf_program__attach_raw_tracepoint(s->progs.mark_victim_raw,
+								     "mark_victim"));
+	return err ? err : attach_followups(a, what, len);
 }
 
 /* One attempt: open, keep the mode's programs, load, attach. */
@@ -145,9 +186,10 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 		    const struct attach_opts *o, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
+	struct followup f[NR_FOLLOWUPS];
 	struct oomtrace_bpf *s;
 	char what[128] = "open";
-	int err;
+	int i, j, err;
 
 	memset(a, 0, sizeof(*a));
 	a->mode = mode;
@@ -167,6 +209,10 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	bpf_program__set_autoload(s->progs.oom_kill_kprobe, mode == MODE_KPROBE);
 	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
 	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);
+	followups(s, f);
+	for (i = 0; i < NR_FOLLOWUPS; i++)
+		for (j = 0; j < NR_HOOKS; j++)
+			bpf_program__set_autoload(f[i].prog[j], j == (int)hook);
 
 	snprintf(what, sizeof(what), "set the ring buffer size");
 	err = bpf_map__set_max_entries(s->maps.events, o->ringbuf_size);

@@ -26,7 +26,7 @@ struct attach_opts {
 
 struct attachment {
 	struct oomtrace_bpf *skel;
-	struct bpf_link *links[4];
+	struct bpf_link *links[10];	/* up to 4 for the kill, 5 to follow the victim */
 	int nr_links;
 	enum oom_mode mode;
 	enum mark_victim_hook hook;
@@ -46,7 +46,8 @@ int attachment_start(struct attachment *a, enum oom_mode mode,
 void attachment_detach(struct attachment *a);
 void attachment_stop(struct attachment *a);
 
-/* The ring buffer of records, and the per-CPU count of failed reserves. */
+/* The ring buffer of records, and the per-CPU counts of what found no room
+ * (enum oomtrace_drop). */
 int attachment_events_fd(const struct attachment *a);
 int attachment_drops_fd(const struct attachment *a);
 

@@ -329,3 +329,44 @@ void record_build(struct oom_record *r, const struct record_env *env,
 	if (record_has(r, RF_OOM_MEMCG))
 		container_parse(r->oom_memcg, &r->oom_memcg_id);
 }
+
+const char *reaper_name(enum reaper_outcome reaper)
+{
+	static const char *const names[] = {
+		[REAPER_NOT_NEEDED] = "not_needed",
+		[REAPER_SKIPPED] = "skipped",
+		[REAPER_REAPED] = "reaped",
+	};
+
+	return names[reaper];
+}
+
+static __u64 since_kill_us(const struct oomtrace_reap_rec *raw, __u64 ns)
+{
+	return ns > raw->kill_ns ? (ns - raw->kill_ns) / 1000 : 0;
+}
+
+void reap_build(struct reap_record *r, const struct record_env *env,
+		const struct oomtrace_reap_rec *raw)
+{
+	memset(r, 0, sizeof(*r));
+	r->seq = raw->seq;
+	r->time_ns = (int64_t)(raw->hdr.ts_ns + (__u64)env->boot_to_unix_ns);
+	r->pid = raw->pid;
+	r->tid = raw->tid;
+	memcpy(r->comm, raw->comm, OOMTRACE_COMM_LEN);
+	r->attempts = raw->attempts;
+	r->skips = raw->skips;
+	r->woken = raw->wake_ns != 0;
+	r->wake_us = since_kill_us(raw, raw->wake_ns);
+	r->exit_us = since_kill_us(raw, raw->hdr.ts_ns);
+	if (raw->finish_ns) {
+		r->reaper = REAPER_REAPED;
+		r->reaped_us = since_kill_us(raw, raw->finish_ns);
+		r->anon_rss_kb = raw->anon_rss * env->page_kb;
+		r->file_rss_kb = raw->file_rss * env->page_kb;
+		r->shmem_rss_kb = raw->shmem_rss * env->page_kb;
+	} else {
+		r->reaper = raw->skips ? REAPER_SKIPPED : REAPER_NOT_NEEDED;
+	}
+}

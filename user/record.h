@@ -15,7 +15,7 @@
 #include "mode.h"
 #include "oomtrace.h"
 
-#define RECORD_SCHEMA_VERSION 2
+#define RECORD_SCHEMA_VERSION 3
 #define GFP_FLAGS_LEN 1024
 
 struct ksyms;
@@ -173,5 +173,36 @@ struct record_src {
 
 void record_build(struct oom_record *r, const struct record_env *env,
 		  const struct record_src *src);
+
+/* What the oom_reaper did for a victim before its process exited. */
+enum reaper_outcome {
+	REAPER_NOT_NEEDED,	/* the victim freed its memory itself */
+	REAPER_SKIPPED,		/* the reaper looked, but could not or need not reap */
+	REAPER_REAPED,		/* the reaper freed the memory: the kernel printed it */
+};
+
+/* A victim's follow-up: sent when its whole process has exited. */
+struct reap_record {
+	__u64 seq;		/* the victim's record's */
+	int64_t time_ns;	/* wall clock, the exit */
+	__u32 pid;
+	__u32 tid;
+	char comm[OOMTRACE_COMM_LEN + 1];
+	enum reaper_outcome reaper;
+	__u32 attempts;
+	__u32 skips;
+	int woken;		/* wake_us is known */
+	__u64 wake_us;		/* each from the kill */
+	__u64 reaped_us;	/* REAPER_REAPED only, as the rss after it */
+	__u64 exit_us;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+};
+
+const char *reaper_name(enum reaper_outcome reaper);
+
+void reap_build(struct reap_record *r, const struct record_env *env,
+		const struct oomtrace_reap_rec *raw);
 
 #endif /* __RECORD_H */

@@ -28,6 +28,8 @@ struct trace_summary {
 	__u64 episodes;
 	__u64 no_victim;
 	__u64 incomplete;
+	__u64 reaps;		/* reap records handed to the sinks */
+	__u64 lost_followups;	/* reap records never made or never delivered */
 };
 
 struct exporter;
@@ -45,11 +47,13 @@ struct sink;
 /* Every callback returns 0 or -errno (close frees the sink whatever it returns); a sink whose writes fail
  * says so and the consumer stops, unless the sink is best_effort. summary comes with the running totals
  * after each poll that changed them, and once more, final, at the end.
- * reopen (may be NULL) reopens files after SIGHUP, for logrotate. */
+ * reopen (may be NULL) reopens files after SIGHUP, for logrotate. reap (may be NULL) gets each
+ * victim's follow-up, after its record. */
 struct sink_ops {
 	const char *name;
 	struct sink *(*open)(const struct sink_config *cfg);
 	int (*record)(struct sink *s, const struct oom_record *r);
+	int (*reap)(struct sink *s, const struct reap_record *r);
 	int (*lost)(struct sink *s, const struct loss_report *l);
 	int (*summary)(struct sink *s, const struct trace_summary *sum);
 	int (*reopen)(struct sink *s);
@@ -63,12 +67,15 @@ extern const struct sink_ops sink_exporter;	/* exporter.c */
 
 /* One record as one JSON line, for sinks that keep lines of their own. */
 void sink_json_line(FILE *f, const struct oom_record *r);
+void sink_json_reap_line(FILE *f, const struct reap_record *r);
 
-/* sink.c: a line-oriented sink's stream. open says why it failed on
- * stderr; the others return 0 or -errno. */
-FILE *sink_file_open(const struct sink_config *cfg);
-int sink_file_reopen(const struct sink_config *cfg, FILE **f);
-int sink_file_close(const struct sink_config *cfg, FILE *f);
-int sink_file_flush(FILE *f);
+/* sink.c: a line-oriented sink, which is its stream; the text and JSON
+ * sinks use these as their open, reopen and close. open says why it failed
+ * on stderr; the others return 0 or -errno. */
+struct sink *line_sink_open(const struct sink_config *cfg);
+int line_sink_reopen(struct sink *s);
+int line_sink_close(struct sink *s);
+FILE *line_sink_stream(const struct sink *s);
+int line_sink_flush(struct sink *s);
 
 #endif /* __SINK_H */

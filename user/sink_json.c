@@ -1,34 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON lines, one object per record; schema/oomtrace.schema.json. */
-#include <stdlib.h>
 #include "json.h"
 #include "sink.h"
 #include "timefmt.h"
-
-struct sink {
-	struct sink_config cfg;
-	FILE *f;
-};
-
-static struct sink *json_open(const struct sink_config *cfg)
-{
-	struct sink *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->cfg = *cfg;
-	s->f = sink_file_open(cfg);
-	if (!s->f) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static int json_reopen(struct sink *s)
-{
-	return sink_file_reopen(&s->cfg, &s->f);
-}
 
 /* Every field goes through here: null unless the record has it. */
 static int has(struct jw *j, int known, const char *key)
@@ -157,24 +131,60 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 	jw_end(&j);
 }
 
+void sink_json_reap_line(FILE *f, const struct reap_record *r)
+{
+	int reaped = r->reaper == REAPER_REAPED;
+	struct jw j;
+
+	jw_begin(&j, f);
+	jw_str(&j, "type", "oom_reap");
+	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
+	jw_u64(&j, "seq", r->seq);
+	json_time(&j, "time", r->time_ns);
+	jw_u64(&j, "pid", r->pid);
+	jw_u64(&j, "tid", r->tid);
+	jw_str(&j, "comm", r->comm);
+	jw_str(&j, "reaper", reaper_name(r->reaper));
+	jw_u64(&j, "attempts", r->attempts);
+	jw_u64(&j, "skips", r->skips);
+	if (has(&j, r->woken, "wake_us"))
+		jw_u64(&j, "wake_us", r->wake_us);
+	if (has(&j, reaped, "reaped_us"))
+		jw_u64(&j, "reaped_us", r->reaped_us);
+	jw_u64(&j, "exit_us", r->exit_us);
+	if (has(&j, reaped, "anon_rss_kb"))
+		jw_u64(&j, "anon_rss_kb", r->anon_rss_kb);
+	if (has(&j, reaped, "file_rss_kb"))
+		jw_u64(&j, "file_rss_kb", r->file_rss_kb);
+	if (has(&j, reaped, "shmem_rss_kb"))
+		jw_u64(&j, "shmem_rss_kb", r->shmem_rss_kb);
+	jw_end(&j);
+}
+
 static int json_record(struct sink *s, const struct oom_record *r)
 {
-	sink_json_line(s->f, r);
-	return sink_file_flush(s->f);
+	sink_json_line(line_sink_stream(s), r);
+	return line_sink_flush(s);
+}
+
+static int json_reap(struct sink *s, const struct reap_record *r)
+{
+	sink_json_reap_line(line_sink_stream(s), r);
+	return line_sink_flush(s);
 }
 
 static int json_lost(struct sink *s, const struct loss_report *l)
 {
 	struct jw j;
 
-	jw_begin(&j, s->f);
+	jw_begin(&j, line_sink_stream(s));
 	jw_str(&j, "type", "lost");
 	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
 	json_time(&j, "time", l->time_ns);
 	jw_u64(&j, "count", l->count);
 	jw_u64(&j, "total", l->total);
 	jw_end(&j);
-	return sink_file_flush(s->f);
+	return line_sink_flush(s);
 }
 
 static int json_summary(struct sink *s, const struct trace_summary *sum)
@@ -183,7 +193,7 @@ static int json_summary(struct sink *s, const struct trace_summary *sum)
 
 	if (!sum->final)
 		return 0;
-	jw_begin(&j, s->f);
+	jw_begin(&j, line_sink_stream(s));
 	jw_str(&j, "type", "summary");
 	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
 	jw_str(&j, "mode", mode_name(sum->mode));
@@ -193,24 +203,19 @@ static int json_summary(struct sink *s, const struct trace_summary *sum)
 	jw_u64(&j, "episodes", sum->episodes);
 	jw_u64(&j, "episodes_without_victim", sum->no_victim);
 	jw_u64(&j, "incomplete_episodes", sum->incomplete);
+	jw_u64(&j, "reaps", sum->reaps);
+	jw_u64(&j, "lost_followups", sum->lost_followups);
 	jw_end(&j);
-	return sink_file_flush(s->f);
-}
-
-static int json_close(struct sink *s)
-{
-	int err = sink_file_close(&s->cfg, s->f);
-
-	free(s);
-	return err;
+	return line_sink_flush(s);
 }
 
 const struct sink_ops sink_json = {
 	.name = "json",
-	.open = json_open,
+	.open = line_sink_open,
 	.record = json_record,
+	.reap = json_reap,
 	.lost = json_lost,
 	.summary = json_summary,
-	.reopen = json_reopen,
-	.close = json_close,
+	.reopen = line_sink_reopen,
+	.close = line_sink_close,
 };

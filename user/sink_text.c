@@ -1,34 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Readable text: a few lines per record, "-" for what is not known. */
 #include <ctype.h>
-#include <stdlib.h>
 #include "sink.h"
 #include "timefmt.h"
-
-struct sink {
-	struct sink_config cfg;
-	FILE *f;
-};
-
-static struct sink *text_open(const struct sink_config *cfg)
-{
-	struct sink *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->cfg = *cfg;
-	s->f = sink_file_open(cfg);
-	if (!s->f) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static int text_reopen(struct sink *s)
-{
-	return sink_file_reopen(&s->cfg, &s->f);
-}
 
 /* Names come from users: quote them, escape what a terminal would not show. */
 static void text_quoted(FILE *f, const char *s)
@@ -106,7 +80,7 @@ static void text_kb(FILE *f, const struct oom_record *r, enum record_field rf,
 static int text_record(struct sink *s, const struct oom_record *r)
 {
 	char buf[256];
-	FILE *f = s->f;
+	FILE *f = line_sink_stream(s);
 	int victim_id, oom_id;
 	unsigned int i;
 
@@ -172,7 +146,32 @@ static int text_record(struct sink *s, const struct oom_record *r)
 		record_frame_format(&r->frames[i], buf, sizeof(buf));
 		fprintf(f, "    %s\n", buf);
 	}
-	return sink_file_flush(s->f);
+	return line_sink_flush(s);
+}
+
+static int text_reap(struct sink *s, const struct reap_record *r)
+{
+	int reaped = r->reaper == REAPER_REAPED;
+	FILE *f = line_sink_stream(s);
+	char t[64];
+
+	timefmt_rfc3339_us(t, sizeof(t), r->time_ns);
+	fprintf(f, "%s oom_reap seq=%llu pid=%u tid=%u comm=", t,
+		(unsigned long long)r->seq, r->pid, r->tid);
+	text_quoted(f, r->comm);
+	fprintf(f, " reaper=%s attempts=%u skips=%u", reaper_name(r->reaper),
+		r->attempts, r->skips);
+	if (field(f, r->woken, "wake"))
+		fprintf(f, "%lluus", (unsigned long long)r->wake_us);
+	if (field(f, reaped, "reaped"))
+		fprintf(f, "%lluus", (unsigned long long)r->reaped_us);
+	fprintf(f, " exit=%lluus", (unsigned long long)r->exit_us);
+	if (reaped)
+		fprintf(f, " left: anon_rss=%llukB file_rss=%llukB shmem_rss=%llukB",
+			(unsigned long long)r->anon_rss_kb, (unsigned long long)r->file_rss_kb,
+			(unsigned long long)r->shmem_rss_kb);
+	fputc('\n', f);
+	return line_sink_flush(s);
 }
 
 static int text_lost(struct sink *s, const struct loss_report *l)
@@ -180,9 +179,9 @@ static int text_lost(struct sink *s, const struct loss_report *l)
 	char t[64];
 
 	timefmt_rfc3339_us(t, sizeof(t), l->time_ns);
-	fprintf(s->f, "%s lost %llu records (ring buffer full; %llu in all)\n", t,
+	fprintf(line_sink_stream(s), "%s lost %llu records (ring buffer full; %llu in all)\n", t,
 		(unsigned long long)l->count, (unsigned long long)l->total);
-	return sink_file_flush(s->f);
+	return line_sink_flush(s);
 }
 
 /* The summary goes to stderr from the consumer, whatever the sinks. */
@@ -191,20 +190,13 @@ static int text_summary(struct sink *s, const struct trace_summary *sum)
 	return 0;
 }
 
-static int text_close(struct sink *s)
-{
-	int err = sink_file_close(&s->cfg, s->f);
-
-	free(s);
-	return err;
-}
-
 const struct sink_ops sink_text = {
 	.name = "text",
-	.open = text_open,
+	.open = line_sink_open,
 	.record = text_record,
+	.reap = text_reap,
 	.lost = text_lost,
 	.summary = text_summary,
-	.reopen = text_reopen,
-	.close = text_close,
+	.reopen = line_sink_reopen,
+	.close = line_sink_close,
 };

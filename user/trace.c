@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "episode.h"
+#include "followup.h"
 #include "gfp.h"
 #include "kallsyms.h"
 #include "sink.h"
@@ -39,6 +40,8 @@ struct trace {
 	struct gfp_table gfp;
 	struct record_env env;
 	struct episodes *episodes;
+	struct followups *followups;
+	struct reap_record reap;	/* too big for the stack of the callback */
 	struct ring_buffer *rb;
 	struct sink *sinks[TRACE_MAX_SINKS];
 	int nr_sinks;
@@ -46,6 +49,7 @@ struct trace {
 	struct trace_summary told;	/* what the sinks last heard */
 	int ncpus;
 	__u64 *drops;		/* per-CPU values */
+	__u64 lost_followup_slots;	/* OOMTRACE_DROP_FOLLOWUP, summed */
 	int write_err;		/* a sink failed: stop, exit 1 */
 	int said[TRACE_MAX_SINKS];	/* a best-effort sink's failure was said */
 	__u64 deadline_ns;
@@ -82,37 +86,70 @@ static void emit(const struct oom_record *r, void *ctx)
 	struct trace *t = ctx;
 	int i;
 
-	if (t->opts->count && t->sum.records >= (__u64)t->opts->count)
+	if (t->opts->count && t->sum.records >= (__u64)t->opts->count) {
+		followups_decided(t->followups, r->seq, 0);
 		return;
+	}
 	if (!filter_match(&t->opts->filter, r)) {
 		t->sum.filtered++;
+		followups_decided(t->followups, r->seq, 0);
 		return;
 	}
 	for (i = 0; i < t->nr_sinks; i++)
 		sink_failed(t, i, t->opts->sink_ops[i]->record(t->sinks[i], r));
 	t->sum.records++;
+	followups_decided(t->followups, r->seq, 1);
+}
+
+static void emit_reap(const struct oomtrace_reap_rec *raw, void *ctx)
+{
+	struct trace *t = ctx;
+	int i;
+
+	reap_build(&t->reap, &t->env, raw);
+	for (i = 0; i < t->nr_sinks; i++)
+		if (t->opts->sink_ops[i]->reap)
+			sink_failed(t, i, t->opts->sink_ops[i]->reap(t->sinks[i], &t->reap));
+	t->sum.reaps++;
 }
 
 static int handle(void *ctx, void *buf, size_t size)
 {
+	const struct oomtrace_hdr *hdr = buf;
+	__u64 now = now_boot_ns();
 	struct trace *t = ctx;
+	int err;
 
-	if (episodes_add_bytes(t->episodes, buf, size, now_boot_ns()))
+	if (size >= sizeof(*hdr) && hdr->type == OOMTRACE_REC_REAP)
+		err = followups_add_bytes(t->followups, buf, size, now);
+	else
+		err = episodes_add_bytes(t->episodes, buf, size, now);
+	if (err)
 		fprintf(stderr, "oomtrace: skipping a malformed record of %zu bytes\n", size);
 	return 0;
+}
+
+/* The per-CPU values of one drops slot, summed; 0 when unreadable. */
+static __u64 drops_total(struct trace *t, __u32 slot)
+{
+	__u64 total = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(attachment_drops_fd(&t->att), &slot, t->drops))
+		return 0;
+	for (i = 0; i < t->ncpus; i++)
+		total += t->drops[i];
+	return total;
 }
 
 /* Report new ring-buffer losses the moment they show. */
 static void check_drops(struct trace *t)
 {
 	struct loss_report l = {};
-	__u32 zero = 0;
 	int i;
 
-	if (bpf_map_lookup_elem(attachment_drops_fd(&t->att), &zero, t->drops))
-		return;
-	for (i = 0; i < t->ncpus; i++)
-		l.total += t->drops[i];
+	t->lost_followup_slots = drops_total(t, OOMTRACE_DROP_FOLLOWUP);
+	l.total = drops_total(t, OOMTRACE_DROP_VICTIM);
 	if (l.total <= t->sum.lost_ring)
 		return;
 	l.count = l.total - t->sum.lost_ring;
@@ -174,6 +211,7 @@ static void tell_totals(struct trace *t)
 	s->incomplete = es->incomplete;
 	s->lost = s->lost_ring + es->nomem;
 	s->lost_nomem = es->nomem;
+	s->lost_followups = t->lost_followup_slots + followups_nomem(t->followups);
 	if (!memcmp(s, &t->told, sizeof(*s)))
 		return;
 	t->told = *s;
@@ -224,8 +262,9 @@ static int start_consumer(struct trace *t, int *status)
 	if (t->ncpus > 0)
 		t->drops = calloc(t->ncpus, sizeof(*t->drops));
 	t->episodes = episodes_new(t->att.mode, &t->env, emit, t);
+	t->followups = followups_new(emit_reap, t);
 	t->rb = ring_buffer__new(attachment_events_fd(&t->att), handle, t, NULL);
-	if (!t->drops || !t->episodes || !t->rb) {
+	if (!t->drops || !t->episodes || !t->followups || !t->rb) {
 		err = t->ncpus < 0 ? t->ncpus : errno ? -errno : -ENOMEM;
 		fprintf(stderr, "oomtrace: failed to set up the consumer: %s\n", strerror(-err));
 		return err;
@@ -236,6 +275,7 @@ static int start_consumer(struct trace *t, int *status)
 static void free_consumer(struct trace *t)
 {
 	ring_buffer__free(t->rb);
+	followups_free(t->followups);
 	episodes_free(t->episodes);
 	free(t->drops);
 	attachment_stop(&t->att);
@@ -331,6 +371,7 @@ int trace_run(struct trace *t)
 		}
 		check_drops(t);
 		episodes_flush(t->episodes, now_boot_ns(), EPISODE_MAX_AGE_NS);
+		followups_flush(t->followups, now_boot_ns(), EPISODE_MAX_AGE_NS);
 		tell_totals(t);
 		if (reopen)
 			reopen_sinks(t);
@@ -342,6 +383,7 @@ int trace_run(struct trace *t)
 	attachment_detach(&t->att);
 	ring_buffer__consume(t->rb);
 	episodes_flush(t->episodes, now_boot_ns(), 0);
+	followups_flush(t->followups, now_boot_ns(), 0);
 	check_drops(t);
 	return 0;
 }
@@ -356,10 +398,12 @@ int trace_close(struct trace *t)
 	free_consumer(t);
 	ksyms_free(t->ks);
 	fprintf(stderr, "oomtrace: %llu records, %llu filtered out, %llu lost; "
-		"%llu OOM episodes (%llu without a victim, %llu incomplete)\n",
+		"%llu OOM episodes (%llu without a victim, %llu incomplete); "
+		"%llu reap records, %llu lost\n",
 		(unsigned long long)s->records, (unsigned long long)s->filtered,
 		(unsigned long long)s->lost, (unsigned long long)s->episodes,
-		(unsigned long long)s->no_victim, (unsigned long long)s->incomplete);
+		(unsigned long long)s->no_victim, (unsigned long long)s->incomplete,
+		(unsigned long long)s->reaps, (unsigned long long)s->lost_followups);
 	close_sinks(t);
 	if (t->write_err) {
 		fprintf(stderr, "oomtrace: failed to write records: %s\n",
