@@ -69,7 +69,7 @@ TEST_LDLIBS := $(LDLIBS) -ljson-c -lpthread
 # Unit tests: pure code only, no root, no OOM, no BPF load, no clang or
 # bpftool or kernel BTF to build them (`make test-unit`). A new one is a
 # selftests/X_test.c plus its name here.
-UNIT_TESTS := gfp_test json_test timefmt_test kallsyms_test episode_test sink_test \
+UNIT_TESTS := gfp_test json_test timefmt_test kallsyms_test episode_test sink_test oomtest_test \
 	      schema_test container_test kmod_fields_test metrics_test
 UNIT_BINS := $(addprefix $(OUTPUT)/selftests/,$(UNIT_TESTS))
 

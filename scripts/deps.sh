@@ -8,6 +8,8 @@
 #     kmod   what `make kmod-all` needs: the headers of the kernels the VM
 #            tests boot (`make kmod KDIR=...` needs only KDIR's headers)
 #     vm     the QEMU rig (scripts/vmtest.sh)
+#     live   what the live tests run besides oomtrace: mkfs.ext4 and mount -o
+#            loop for reaper_test's frozen file system (in the guest too)
 #     serve  what the exporter's tests run against: Prometheus, promtool
 #     kit    what `make man` and `make check-kit` need (scripts/check-kit.sh)
 #     fuzz   what `make fuzz` needs: clang's libFuzzer and sanitizers, json-c,
@@ -26,6 +28,7 @@ unit=("${cc[@]}"
 )
 kmod=(make gcc linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-47-amd64)
 vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
+live=(e2fsprogs mount)
 serve=(prometheus curl)			# a real Prometheus and promtool
 kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
 bench=(bpftrace bpfcc-tools python3)	# the peers, and the figures' arithmetic
@@ -40,12 +43,13 @@ for group in "$@"; do
 	unit) pkgs+=("${unit[@]}") ;;
 	kmod) pkgs+=("${kmod[@]}") ;;
 	vm) pkgs+=("${vm[@]}") ;;
+	live) pkgs+=("${live[@]}") ;;
 	serve) pkgs+=("${serve[@]}") ;;
 	kit) pkgs+=("${kit[@]}") ;;
 	fuzz) pkgs+=("${fuzz[@]}") ;;
 	bench) pkgs+=("${bench[@]}") ;;
-	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${serve[@]}" "${kit[@]}" "${fuzz[@]}") ;;
-	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, serve, kit, fuzz, bench or all)" >&2; exit 2 ;;
+	all) pkgs+=("${build[@]}" "${unit[@]}" "${kmod[@]}" "${vm[@]}" "${live[@]}" "${serve[@]}" "${kit[@]}" "${fuzz[@]}") ;;
+	*) echo "deps: unknown group '$group' (cc, build, unit, kmod, vm, live, serve, kit, fuzz, bench or all)" >&2; exit 2 ;;
 	esac
 done
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,12 +13,15 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include "oomtest.h"
 #include "trace.h"	/* EXIT_MODE_UNAVAILABLE */
@@ -25,6 +29,12 @@
 #define MPOL_BIND 2	/* include/uapi/linux/mempolicy.h */
 #define CGROUP_SUPER_MAGIC	0x27e0eb	/* include/uapi/linux/magic.h */
 #define CGROUP2_SUPER_MAGIC	0x63677270
+#define EXT4_SUPER_MAGIC	0xef53
+#define LOOP_MAJOR 7	/* include/uapi/linux/major.h */
+#define FIFREEZE _IOWR('X', 119, int)	/* include/uapi/linux/fs.h */
+#define FITHAW _IOWR('X', 120, int)
+
+#define FROZEN_FS_SIZE (16 << 20)
 
 static int write_file(const char *path, const char *val)
 {
@@ -207,6 +217,67 @@ static int memcg_join(const struct memcg *cg)
 	return err;
 }
 
+static char task_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	/* "tid (comm) S ...": a comm may hold ") " itself */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+struct stuck_writer {
+	const char *path;
+	pid_t tid;		/* set just before it writes */
+};
+
+static void *stuck_writer(void *arg)
+{
+	struct stuck_writer *w = arg;
+	int fd = open(w->path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		_exit(108);
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
+	(void)!write(fd, "x", 1);
+	/* it went through: the file system was not frozen */
+	_exit(109);
+}
+
+/*
+ * Start a thread that blocks writing to path, and return once it is in D
+ * state. Its file is open by then: D can only be the write, which waits
+ * for the thaw before it touches anything.
+ */
+static void stuck_writer_start(const char *path)
+{
+	static struct stuck_writer w;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	pthread_t th;
+	pid_t tid;
+	int i;
+
+	w.path = path;
+	if (pthread_create(&th, NULL, stuck_writer, &w))
+		_exit(105);
+	for (i = 0; i < 500; i++) {
+		tid = __atomic_load_n(&w.tid, __ATOMIC_ACQUIRE);
+		if (tid && task_state(tid) == 'D')
+			return;
+		nanosleep(&ts, NULL);
+	}
+	_exit(110);
+}
+
 static void hog_run(const struct memcg *cg, const struct hog *h)
 {
 	const size_t chunk = 1 << 20;
@@ -247,6 +318,8 @@ static void hog_run(const struct memcg *cg, const struct hog *h)
 	for (i = 0; i < h->threads; i++)
 		if (pthread_create(&th, NULL, idle_thread, NULL))
 			_exit(105);
+	if (h->stuck_write)
+		stuck_writer_start(h->stuck_write);
 	for (;;) {
 		char *p;
 
@@ -324,6 +397,31 @@ int kmsg_parse_killed(const char *msg, struct kmsg_kill *k)
 	return 0;
 }
 
+int kmsg_parse_reaped(const char *msg, struct kmsg_reap *r)
+{
+	const char *p = strstr(msg, "oom_reaper: reaped process "), *open, *close, *c;
+	size_t n;
+
+	if (!p || sscanf(p, "oom_reaper: reaped process %d (", &r->pid) != 1)
+		return -1;
+	open = strchr(p, '(');
+	/* as in kmsg_parse_killed(): the last one ends the comm */
+	close = NULL;
+	for (c = strstr(open, "), now anon-rss:"); c; c = strstr(c + 1, "), now anon-rss:"))
+		close = c;
+	if (!close)
+		return -1;
+	n = close - open - 1;
+	if (n >= sizeof(r->comm))
+		n = sizeof(r->comm) - 1;
+	memcpy(r->comm, open + 1, n);
+	r->comm[n] = '\0';
+	if (sscanf(close, "), now anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB",
+		   &r->anon_rss, &r->file_rss, &r->shmem_rss) != 3)
+		return -1;
+	return 0;
+}
+
 /* "oom-kill:constraint=C,...,oom_memcg=M,task_memcg=T,task=comm,pid=N,uid=U" */
 static void parse_summary(const char *msg, struct kmsg_kill *k, int *pid)
 {
@@ -364,17 +462,18 @@ static void kmsg_unescape(char *s)
 	*out = '\0';
 }
 
-int kmsg_kills(int fd, struct kmsg_kill *out, int n)
+/* Add what arrived since the last read to l->kills and l->reaps. */
+static void kmsg_read(struct live *l)
 {
 	struct kmsg_kill pending = {};
-	int pending_pid = -1, got = 0;
+	int pending_pid = -1;
 	char rec[8192];
 	ssize_t len;
 
 	for (;;) {
 		char *msg;
 
-		len = read(fd, rec, sizeof(rec) - 1);
+		len = read(l->kmsg, rec, sizeof(rec) - 1);
 		if (len < 0 && errno == EPIPE)	/* overwritten: go on */
 			continue;
 		if (len <= 0)
@@ -389,7 +488,7 @@ int kmsg_kills(int fd, struct kmsg_kill *out, int n)
 		if (!strncmp(msg, "oom-kill:", 9)) {
 			memset(&pending, 0, sizeof(pending));
 			parse_summary(msg, &pending, &pending_pid);
-		} else if (strstr(msg, "Killed process ") && got < n) {
+		} else if (strstr(msg, "Killed process ") && l->nkills < LIVE_MAX_KILLS) {
 			struct kmsg_kill k = {};
 
 			if (kmsg_parse_killed(msg, &k))
@@ -400,10 +499,12 @@ int kmsg_kills(int fd, struct kmsg_kill *out, int n)
 				memcpy(k.constraint, pending.constraint, sizeof(k.constraint));
 			}
 			pending_pid = -1;
-			out[got++] = k;
+			l->kills[l->nkills++] = k;
+		} else if (l->nreaps < LIVE_MAX_KILLS &&
+			   !kmsg_parse_reaped(msg, &l->reaps[l->nreaps])) {
+			l->nreaps++;
 		}
 	}
-	return got;
 }
 
 /* `oomtrace probe --json`'s output (stderr dropped) in out. */
@@ -624,17 +725,54 @@ void child_records_put(struct json_object **recs, int n)
 		json_object_put(recs[n]);
 }
 
+/*
+ * Run argv (argv[0] from PATH), its stdout and stderr in out: as much of
+ * the start as fits, the first complaint. Its exit status, 127 when there
+ * is no such program, -1 when it could not be run (why in out).
+ */
+static int run_cmd(const char *const *argv, char *out, size_t len)
+{
+	size_t got = 0, take;
+	char buf[4096];
+	int fd[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(fd, O_CLOEXEC)) {
+		snprintf(out, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(fd[1], 1) < 0 || dup2(fd[1], 2) < 0)
+			_exit(126);
+		execvp(argv[0], (char **)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	while (pid > 0 && (n = read(fd[0], buf, sizeof(buf))) > 0) {
+		take = (size_t)n < len - 1 - got ? (size_t)n : len - 1 - got;
+		memcpy(out + got, buf, take);
+		got += take;
+	}
+	out[got] = '\0';
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		snprintf(out, len, "failed to run %s", argv[0]);
+		return -1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 #define VALIDATOR "scripts/validate-records.py"
 
 int child_validate(const struct oomtrace_child *c, char *why, size_t len)
 {
 	const char *schema = getenv("OOMTRACE_SCHEMA");
-	size_t got = 0, take;
 	glob_t g = { 0 };
-	char buf[4096];
-	int fd[2], st;
-	ssize_t n;
-	pid_t pid;
+	int st;
 
 	why[0] = '\0';
 	if (access(VALIDATOR, F_OK)) {
@@ -650,34 +788,9 @@ int child_validate(const struct oomtrace_child *c, char *why, size_t len)
 		}
 		schema = g.gl_pathv[0];
 	}
-	if (pipe2(fd, O_CLOEXEC)) {
-		snprintf(why, len, "pipe: %s", strerror(errno));
-		globfree(&g);
-		return 1;
-	}
-	pid = fork();
-	if (pid == 0) {
-		if (dup2(fd[1], 1) < 0 || dup2(fd[1], 2) < 0)
-			_exit(127);
-		execl(VALIDATOR, VALIDATOR, schema, c->out, (char *)NULL);
-		fprintf(stderr, "exec %s: %s\n", VALIDATOR, strerror(errno));
-		_exit(127);
-	}
-	close(fd[1]);
-	/* read it all, keep the start: its first complaint */
-	while (pid > 0 && (n = read(fd[0], buf, sizeof(buf))) > 0) {
-		take = (size_t)n < len - 1 - got ? (size_t)n : len - 1 - got;
-		memcpy(why + got, buf, take);
-		got += take;
-	}
-	why[got] = '\0';
-	close(fd[0]);
+	st = run_cmd((const char *[]){ VALIDATOR, schema, c->out, NULL }, why, len);
 	globfree(&g);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
-		snprintf(why, len, "failed to run %s", VALIDATOR);
-		return 1;
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return st < 0 ? 1 : st;
 }
 
 int http_get(int port, const char *path, char *buf, size_t len)
@@ -710,12 +823,156 @@ int http_get(int port, const char *path, char *buf, size_t len)
 	return status;
 }
 
-/* What a test of process pid left: its memcgs and the oomtrace child's files. */
+static void frozen_fs_paths(struct frozen_fs *fs, pid_t pid)
+{
+	snprintf(fs->dir, sizeof(fs->dir), "/tmp/oomtest-%d-fs", pid);
+	snprintf(fs->img, sizeof(fs->img), "%s.img", fs->dir);
+	snprintf(fs->file, sizeof(fs->file), "%s/stuck", fs->dir);
+}
+
+/*
+ * Is dir the root of an ext4 on a loop device, not a directory of /tmp's
+ * own file system? Nothing else is ever frozen or thawed.
+ */
+static int loop_ext4_at(const char *dir)
+{
+	struct stat d, tmp;
+	struct statfs fs;
+
+	return !stat(dir, &d) && !stat("/tmp", &tmp) && !statfs(dir, &fs) &&
+	       d.st_dev != tmp.st_dev && major(d.st_dev) == LOOP_MAJOR &&
+	       fs.f_type == EXT4_SUPER_MAGIC;
+}
+
+/* FIFREEZE or FITHAW, on our loop ext4 only. */
+static int frozen_fs_ioctl(const struct frozen_fs *fs, unsigned long req)
+{
+	int fd, err = 0;
+
+	if (!loop_ext4_at(fs->dir))
+		return -EINVAL;
+	fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, req, 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Once thawed, and its writers are killed: unmount it (which frees the loop device). */
+static void frozen_fs_remove(const struct frozen_fs *fs)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int i;
+
+	/* a killed writer holds its file until it has exited */
+	for (i = 0; i < 100 && loop_ext4_at(fs->dir) && umount2(fs->dir, 0); i++)
+		nanosleep(&ts, NULL);
+	if (loop_ext4_at(fs->dir))
+		umount2(fs->dir, MNT_DETACH);
+	rmdir(fs->dir);
+	unlink(fs->img);
+}
+
+int live_freeze_fs(struct live *l, char *why, size_t len)
+{
+	static const char *const modprobe[] = { "modprobe", "-a", "loop", "ext4", "crc32c", NULL };
+	struct frozen_fs *fs = &l->fs;
+	char out[4096] = "", buf[4096];
+	int fd, st, err;
+
+	/* the QEMU guest has them as modules, and the kernel finds no modprobe there */
+	if (access("/dev/loop-control", F_OK) || !file_has("/proc/filesystems", "\text4\n",
+							      buf, sizeof(buf)))
+		run_cmd(modprobe, out, sizeof(out));
+	if (access("/dev/loop-control", F_OK)) {
+		snprintf(why, len, "no loop devices (no /dev/loop-control) %s", out);
+		one_line(why);
+		return -EOPNOTSUPP;
+	}
+	if (!file_has("/proc/filesystems", "\text4\n", buf, sizeof(buf))) {
+		snprintf(why, len, "no ext4 in /proc/filesystems %s", out);
+		one_line(why);
+		return -EOPNOTSUPP;
+	}
+	frozen_fs_paths(fs, getpid());
+	fd = open(fs->img, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, FROZEN_FS_SIZE)) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", fs->img, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	close(fd);
+	st = run_cmd((const char *[]){ "mkfs.ext4", "-q", "-F", fs->img, NULL }, out, sizeof(out));
+	if (st == 127) {
+		snprintf(why, len, "no mkfs.ext4 in PATH (e2fsprogs)");
+		return -EOPNOTSUPP;
+	}
+	if (st) {
+		snprintf(why, len, "mkfs.ext4 %s: status %d: %s", fs->img, st, out);
+		return -EIO;
+	}
+	if (mkdir(fs->dir, 0755)) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", fs->dir, strerror(errno));
+		return err;
+	}
+	st = run_cmd((const char *[]){ "mount", "-t", "ext4", "-o", "loop", fs->img, fs->dir,
+				       NULL }, out, sizeof(out));
+	if (st == 127) {
+		snprintf(why, len, "no mount in PATH (util-linux)");
+		return -EOPNOTSUPP;
+	}
+	if (st) {
+		snprintf(why, len, "mount -o loop %s: status %d: %s", fs->img, st, out);
+		return -EIO;
+	}
+	if (!loop_ext4_at(fs->dir)) {
+		snprintf(why, len, "mount told success, but %s is no ext4 on a loop device", fs->dir);
+		return -EIO;
+	}
+	fd = open(fs->file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", fs->file, strerror(errno));
+		return err;
+	}
+	close(fd);
+	err = frozen_fs_ioctl(fs, FIFREEZE);
+	if (err) {
+		snprintf(why, len, "FIFREEZE %s: %s", fs->dir, strerror(-err));
+		return err;
+	}
+	fs->frozen = 1;
+	return 0;
+}
+
+int live_thaw_fs(struct live *l)
+{
+	int err = frozen_fs_ioctl(&l->fs, FITHAW);
+
+	if (!err)
+		l->fs.frozen = 0;
+	return err;
+}
+
+/*
+ * What a test of process pid left: its frozen file system, its memcgs and
+ * the oomtrace child's files.
+ */
 static void sweep(pid_t pid)
 {
+	struct frozen_fs fs;
 	char pat[128];
 	glob_t g;
 	size_t i;
+
+	/* first: the tasks blocked on it die only then */
+	frozen_fs_paths(&fs, pid);
+	frozen_fs_ioctl(&fs, FITHAW);
 
 	snprintf(pat, sizeof(pat), "{/sys/fs/cgroup,/sys/fs/cgroup/memory}/oomtrace-*-%d", pid);
 	if (!glob(pat, GLOB_BRACE | GLOB_ONLYDIR, NULL, &g)) {
@@ -729,26 +986,37 @@ static void sweep(pid_t pid)
 			unlink(g.gl_pathv[i]);
 		globfree(&g);
 	}
+	frozen_fs_remove(&fs);
 }
 
 /*
  * A process of its own session (the harness kills the test's process
  * group when it runs out of time) that waits for the test to end: when
- * live_cleanup() did not say it cleaned up, it sweeps.
+ * live_cleanup() did not say it cleaned up, it sweeps. It watches the test
+ * through a pidfd too: a hog blocked on a frozen file system cannot die,
+ * and holds the pipe open, until the janitor thaws it.
  */
 static int janitor_start(struct live *l)
 {
 	pid_t test = getpid(), pid;
-	int fd[2], null, err;
+	int fd[2], pidfd, null, err;
+	struct pollfd p[2];
 	char done;
 
-	if (pipe2(fd, O_CLOEXEC))
+	pidfd = syscall(SYS_pidfd_open, test, 0);
+	if (pidfd < 0)
 		return -errno;
+	if (pipe2(fd, O_CLOEXEC)) {
+		err = -errno;
+		close(pidfd);
+		return err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		close(fd[0]);
 		close(fd[1]);
+		close(pidfd);
 		return err;
 	}
 	if (pid == 0) {
@@ -759,11 +1027,18 @@ static int janitor_start(struct live *l)
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
+		p[0] = (struct pollfd){ .fd = fd[0], .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		while (poll(p, 2, -1) < 0 && errno == EINTR)
+			;
+		/* live_cleanup() writes before the test exits */
+		fcntl(fd[0], F_SETFL, O_NONBLOCK);
 		if (read(fd[0], &done, 1) != 1)
 			sweep(test);
 		_exit(0);
 	}
 	close(fd[0]);
+	close(pidfd);
 	l->janitor = pid;
 	l->janitor_fd = fd[1];
 	return 0;
@@ -837,11 +1112,19 @@ void live_cleanup(struct live *l)
 {
 	if (!l->started)
 		return;
+	/* first: the tasks blocked on it die only then */
+	if (l->fs.frozen)
+		live_thaw_fs(l);
 	child_stop(&l->child);
 	child_records_put(l->recs, l->nrec);
 	l->nrec = 0;
+	child_records_put(l->reap_recs, l->nreap_rec);
+	l->nreap_rec = 0;
 	child_remove_files(&l->child);
 	memcg_destroy(&l->cg);
+	if (l->fs.dir[0])
+		frozen_fs_remove(&l->fs);
+	l->fs.dir[0] = '\0';
 	if (l->kmsg >= 0)
 		close(l->kmsg);
 	l->kmsg = -1;
@@ -857,7 +1140,7 @@ void live_cleanup(struct live *l)
 void live_read_kills(struct live *l)
 {
 	if (l->kmsg >= 0)
-		l->nkills += kmsg_kills(l->kmsg, l->kills + l->nkills, LIVE_MAX_KILLS - l->nkills);
+		kmsg_read(l);
 }
 
 int live_victims(const struct live *l)
@@ -900,6 +1183,61 @@ const struct kmsg_kill *live_kill_of(const struct live *l, struct json_object *r
 	return NULL;
 }
 
+const struct kmsg_reap *live_reap_of(const struct live *l, int pid)
+{
+	int i;
+
+	for (i = 0; i < l->nreaps; i++)
+		if (l->reaps[i].pid == pid)
+			return &l->reaps[i];
+	return NULL;
+}
+
+const struct kmsg_reap *kmsg_wait_reaped(struct live *l, int pid)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 200 && !live_reap_of(l, pid); i++) {
+		nanosleep(&ts, NULL);
+		live_read_kills(l);
+	}
+	return live_reap_of(l, pid);
+}
+
+/*
+ * A pidfd polls readable once its process has exited, every thread of it,
+ * each past sched_process_exit. It reads nothing of the process: a read of
+ * /proc/PID/stat would hold its mm for a moment, and could make the
+ * oom_reaper's work outlast the exit.
+ */
+int live_wait_exited(const struct live *l)
+{
+	struct timespec end, now;
+	struct pollfd p;
+	int i, ms, left = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 10;
+	for (i = 0; i < l->nkills && !left; i++) {
+		p.fd = syscall(SYS_pidfd_open, l->kills[i].pid, 0);
+		if (p.fd < 0) {
+			/* ESRCH: gone, and waited for */
+			if (errno == ESRCH)
+				continue;
+			fprintf(stderr, "# pidfd_open(%d): %s\n", l->kills[i].pid, strerror(errno));
+			return l->kills[i].pid;
+		}
+		p.events = POLLIN;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (poll(&p, 1, ms > 0 ? ms : 0) != 1)
+			left = l->kills[i].pid;
+		close(p.fd);
+	}
+	return left;
+}
+
 struct json_object *jget(struct json_object *o, const char *path)
 {
 	char key[64];
@@ -928,4 +1266,25 @@ const char *jstr(struct json_object *o, const char *path)
 	struct json_object *v = jget(o, path);
 
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+int jnull(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) && !v;
+}
+
+long long rfc3339_us(const char *s)
+{
+	struct tm tm = {};
+	int us, n = 0;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ%n", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &us, &n) != 7 ||
+	    n != 27)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return timegm(&tm) * 1000000LL + us;
 }

@@ -7,6 +7,7 @@
 #ifndef __OOMTEST_H
 #define __OOMTEST_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,12 @@ struct hog {
 	size_t anon_limit;	/* stop allocating after this much (0: never) */
 	int bind_node;		/* MPOL_BIND to this NUMA node + 1 (0: no policy) */
 	unsigned int deadline;	/* seconds before SIGALRM ends it unkilled (0: 60) */
+	/*
+	 * A thread that writes to this file before the hog allocates: on a
+	 * frozen file system (live_freeze_fs()) it blocks in D state, SIGKILL
+	 * or not, and keeps the hog's mm until the file system is thawed.
+	 */
+	const char *stuck_write;
 };
 
 /* Filling a TCG guest's RAM can take minutes on a busy CI machine. */
@@ -68,12 +75,19 @@ struct kmsg_kill {
 	char constraint[32];
 };
 
+/* The oom_reaper's "reaped process" line: what it left of the victim's mm. */
+struct kmsg_reap {
+	int pid;		/* the victim task's, as in its "Killed process" line */
+	char comm[64];
+	unsigned long anon_rss, file_rss, shmem_rss;
+};
+
 /* Open /dev/kmsg positioned at its end: later reads see only new lines. */
 int kmsg_open(void);
-/* Collect the kill reports that arrived since; returns how many (max n). */
-int kmsg_kills(int fd, struct kmsg_kill *out, int n);
 /* Parse one "Killed process" message body (exposed for unit tests). */
 int kmsg_parse_killed(const char *msg, struct kmsg_kill *k);
+/* Parse one "oom_reaper: reaped process" message body (exposed for unit tests). */
+int kmsg_parse_reaped(const char *msg, struct kmsg_reap *r);
 
 /* The oomtrace child: build/oomtrace --json -o FILE ARGS..., stderr to FILE.err. */
 struct oomtrace_child {
@@ -109,12 +123,24 @@ int child_validate(const struct oomtrace_child *c, char *why, size_t len);
 
 /*
  * What a live-OOM test stands on: a scratch memcg, /dev/kmsg read from its
- * end, the kernel's oom_kill counts before the test, and the oomtrace
- * child; all of it removed by live_cleanup(), or, if the test process dies
- * first (the harness kills one that runs out of time), by a janitor
- * process that outlives it.
+ * end, the kernel's oom_kill counts before the test, the oomtrace child,
+ * and a frozen file system if it asks for one; all of it removed by
+ * live_cleanup(), or, if the test process dies first (the harness kills one
+ * that runs out of time), by a janitor process that outlives it.
  */
 #define LIVE_MAX_KILLS 256
+
+/*
+ * A loop-mounted ext4 image of the test's own, /tmp/oomtest-PID-fs.img on
+ * /tmp/oomtest-PID-fs, with one file in it, frozen (FIFREEZE): a write to
+ * it blocks until the file system is thawed (tmpfs cannot be frozen).
+ */
+struct frozen_fs {
+	char img[64];
+	char dir[64];		/* "": none */
+	char file[80];
+	int frozen;
+};
 
 struct live {
 	int started;
@@ -127,8 +153,13 @@ struct live {
 	/* read as they come: a storm of reports can wrap the kernel's buffer */
 	struct kmsg_kill kills[LIVE_MAX_KILLS];
 	int nkills;
+	struct kmsg_reap reaps[LIVE_MAX_KILLS];
+	int nreaps;
 	struct json_object *recs[LIVE_MAX_KILLS + 1];	/* check_records()'s */
 	int nrec;
+	struct json_object *reap_recs[LIVE_MAX_KILLS + 1];	/* its "oom_reap" ones */
+	int nreap_rec;
+	struct frozen_fs fs;
 	pid_t janitor;
 	int janitor_fd;
 };
@@ -155,7 +186,18 @@ enum live_start_result live_start(struct live *l, const struct live_opts *o,
 				  char *why, size_t len);
 /* Tear it down; harmless when nothing is set up, or no longer. */
 void live_cleanup(struct live *l);
-/* Add the kill reports that arrived since the last read to l->kills. */
+/*
+ * Make and freeze l->fs; live_cleanup() (or the janitor) thaws and removes
+ * it. -EOPNOTSUPP: this machine cannot (no loop devices, ext4 or
+ * mkfs.ext4); why says which.
+ */
+int live_freeze_fs(struct live *l, char *why, size_t len);
+/* Thaw l->fs: what blocked on it goes on. */
+int live_thaw_fs(struct live *l);
+/*
+ * Add the kill reports and the oom_reaper's "reaped process" lines that
+ * arrived since the last read to l->kills and l->reaps.
+ */
 void live_read_kills(struct live *l);
 /* Distinct victims among l->kills. */
 int live_victims(const struct live *l);
@@ -168,11 +210,24 @@ int live_victims(const struct live *l);
 int kmsg_wait_kills(struct live *l, int n);
 /* The kernel's report of a record's victim, or NULL. */
 const struct kmsg_kill *live_kill_of(const struct live *l, struct json_object *rec);
+/* The oom_reaper's line for the victim task pid, or NULL. */
+const struct kmsg_reap *live_reap_of(const struct live *l, int pid);
+/* Read kmsg until the oom_reaper has reaped pid (10 s at most); its line, or NULL. */
+const struct kmsg_reap *kmsg_wait_reaped(struct live *l, int pid);
+/*
+ * Wait (10 s at most) until the process of every victim in l->kills has
+ * exited, all its threads: 0, or the pid of one that has not.
+ */
+int live_wait_exited(const struct live *l);
 
 /* Member lookups: "victim.pid" style paths; NULL when absent or null. */
 struct json_object *jget(struct json_object *o, const char *path);
 long long jint(struct json_object *o, const char *path);
 const char *jstr(struct json_object *o, const char *path);
+/* Is the member there, and null? */
+int jnull(struct json_object *o, const char *key);
+/* Microseconds since the epoch of "YYYY-MM-DDTHH:MM:SS.uuuuuuZ"; -1: not that. */
+long long rfc3339_us(const char *s);
 
 /*
  * Before v6.2 ("mm: convert mm's rss stats into percpu_counter"; `oomtrace
@@ -240,6 +295,17 @@ static inline void live_setup(struct __test_metadata *_metadata, struct live *l,
 	case LIVE_FAILED:
 		ASSERT_TRUE(0) TH_LOG("setup failed: %s", why);
 	}
+}
+
+/* Make and freeze l->fs: a machine that cannot is a SKIP. */
+static inline void freeze_fs_setup(struct __test_metadata *_metadata, struct live *l)
+{
+	char why[4096] = "";
+	int err = live_freeze_fs(l, why, sizeof(why));
+
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, err) TH_LOG("frozen file system: %s", why);
 }
 
 /* Every record the stopped oomtrace child wrote must fit the JSON Schema. */
@@ -325,15 +391,98 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 }
 
 /*
- * Wait for the kernel's reports of e->victims victims, stop the oomtrace
+ * mm/oom_kill.c wakes the reaper OOM_REAPER_DELAY after the kill, by a
+ * timer armed after mark_victim that fires no earlier, save for the part
+ * of a jiffy that had passed when it was armed: 10 ms at most (HZ=100).
+ */
+#define OOM_REAPER_DELAY_US 2000000
+#define JIFFY_MAX_US 10000
+/*
+ * A follow-up's time is the exit, its exit_us the time from the kill; the
+ * victim record's time is stamped by the same mark_victim program, a few
+ * microseconds apart, on the same boot clock with the same offset.
+ */
+#define KILL_STAMP_SLACK_US 1000
+
+/*
+ * The oom_reap record of victim record r against the kernel: the
+ * oom_reaper reaped it if and only if it printed so, and then the record
+ * has the counters it printed; its times are in the order the kernel's
+ * events come in.
+ */
+static inline void check_reap(struct __test_metadata *_metadata, const struct live *l,
+			      struct json_object *r)
+{
+	const struct kmsg_reap *k = live_reap_of(l, jint(r, "victim.tid"));
+	long long wake, reaped, exit_us;
+	struct json_object *f = NULL;
+	const char *reaper;
+	int i, n = 0;
+
+	for (i = 0; i < l->nreap_rec; i++) {
+		if (jint(l->reap_recs[i], "seq") == jint(r, "seq")) {
+			f = l->reap_recs[i];
+			n++;
+		}
+	}
+	ASSERT_EQ(1, n) TH_LOG("oom_reap records for seq %lld, victim %lld: %d",
+			       jint(r, "seq"), jint(r, "victim.pid"), n);
+	EXPECT_EQ(jint(r, "victim.pid"), jint(f, "pid"));
+	EXPECT_EQ(jint(r, "victim.tid"), jint(f, "tid"));
+	EXPECT_STREQ(jstr(r, "victim.comm"), jstr(f, "comm"));
+	reaper = jstr(f, "reaper");
+	ASSERT_NE(NULL, reaper);
+	wake = jnull(f, "wake_us") ? -1 : jint(f, "wake_us");
+	reaped = jnull(f, "reaped_us") ? -1 : jint(f, "reaped_us");
+	exit_us = jint(f, "exit_us");
+	if (k) {
+		EXPECT_STREQ("reaped", reaper) TH_LOG("the kernel reaped %d", k->pid);
+		EXPECT_STREQ(k->comm, jstr(f, "comm"));
+		EXPECT_EQ(k->anon_rss, jint(f, "anon_rss_kb"));
+		EXPECT_EQ(k->file_rss, jint(f, "file_rss_kb"));
+		EXPECT_EQ(k->shmem_rss, jint(f, "shmem_rss_kb"));
+		EXPECT_LE(1, jint(f, "attempts"));
+		EXPECT_LE(0, wake);
+		EXPECT_LE(0, reaped);
+	} else {
+		/* skipped: it looked, found the mmap lock taken or the mm gone */
+		if (strcmp(reaper, "skipped")) {
+			EXPECT_STREQ("not_needed", reaper);
+			EXPECT_EQ(0, jint(f, "skips"));
+		} else {
+			EXPECT_LE(1, jint(f, "skips"));
+			EXPECT_LE(0, wake);
+		}
+		EXPECT_TRUE(jnull(f, "reaped_us"));
+		EXPECT_TRUE(jnull(f, "anon_rss_kb"));
+		EXPECT_TRUE(jnull(f, "file_rss_kb"));
+		EXPECT_TRUE(jnull(f, "shmem_rss_kb"));
+	}
+	EXPECT_LE(0, exit_us);
+	if (wake >= 0) {
+		EXPECT_LE(OOM_REAPER_DELAY_US - JIFFY_MAX_US, wake);
+		EXPECT_LE(wake, exit_us);
+	}
+	if (reaped >= 0) {
+		EXPECT_LE(wake, reaped);
+		EXPECT_LE(reaped, exit_us);
+	}
+	EXPECT_NEAR(exit_us, rfc3339_us(jstr(f, "time")) - rfc3339_us(jstr(r, "time")),
+		    KILL_STAMP_SLACK_US);
+}
+
+/*
+ * Wait for the kernel's reports of e->victims victims, and for their
+ * processes to exit (so their oom_reap records are out), stop the oomtrace
  * child, and hold its output against the kernel: the oom_kill counts, no
- * loss, one record per victim that equals the kernel's report of it. The
- * records stay in l->recs, in the order oomtrace wrote them.
+ * loss, one record per victim that equals the kernel's report of it, and
+ * one oom_reap record for it (check_reap()). The records stay in l->recs
+ * and l->reap_recs, in the order oomtrace wrote them.
  */
 static inline void check_records(struct __test_metadata *_metadata, struct live *l,
 				 const struct expect *e)
 {
-	int split = split_rss_counting(), victims, i, j, matches;
+	int split = split_rss_counting(), victims, i, j, matches, alive;
 	struct json_object *sum[1], *r;
 
 	ASSERT_LE(0, split) TH_LOG("`%s probe --json` told no rss_stat_layout", oomtrace_bin());
@@ -343,18 +492,26 @@ static inline void check_records(struct __test_metadata *_metadata, struct live 
 	ASSERT_EQ(e->victims, victims) TH_LOG("kmsg showed %d of %d victims", victims, e->victims);
 	if (e->reports)
 		ASSERT_EQ(e->reports, l->nkills);
+	/* a follow-up goes into the ring as its process exits */
+	alive = live_wait_exited(l);
+	ASSERT_EQ(0, alive) TH_LOG("victim %d has not exited", alive);
 	ASSERT_EQ(0, child_stop(&l->child)) TH_LOG("the oomtrace child did not survive");
 	check_schema(_metadata, &l->child);
+	/* the reaper prints before it lets go of the mm, so before the exit */
+	live_read_kills(l);
 
 	EXPECT_EQ(l->nkills, vmstat_oom_kill() - l->vmstat0);
 	if (l->memcg0 >= 0)
 		EXPECT_EQ(l->nkills, memcg_oom_kills(&l->cg) - l->memcg0);
 	ASSERT_EQ(1, child_records(&l->child, "summary", sum, 1));
 	EXPECT_EQ(0, jint(sum[0], "lost"));
+	EXPECT_EQ(0, jint(sum[0], "lost_followups"));
 	child_records_put(sum, 1);
 
 	l->nrec = child_records(&l->child, "oom_kill", l->recs, LIVE_MAX_KILLS + 1);
 	ASSERT_EQ(e->victims, l->nrec);
+	l->nreap_rec = child_records(&l->child, "oom_reap", l->reap_recs, LIVE_MAX_KILLS + 1);
+	EXPECT_EQ(e->victims, l->nreap_rec);
 	for (i = 0; i < l->nkills; i++) {
 		const struct kmsg_kill *k = &l->kills[i];
 
@@ -370,6 +527,7 @@ static inline void check_records(struct __test_metadata *_metadata, struct live 
 		}
 		ASSERT_EQ(1, matches) TH_LOG("records for killed pid %d: %d", k->pid, matches);
 		check_record(_metadata, l, e, split, r, k);
+		check_reap(_metadata, l, r);
 	}
 }
 

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The live tests' own parsers: the /dev/kmsg lines of mm/oom_kill.c that
+ * they hold oomtrace against, and the records' times.
+ */
+#include "kselftest_harness.h"
+#include "oomtest.h"
+#include "timefmt.h"
+
+TEST(killed_process)
+{
+	struct kmsg_kill k = {};
+
+	ASSERT_EQ(0, kmsg_parse_killed("Memory cgroup out of memory: Killed process 4242 "
+				       "(oomtest-hog) total-vm:20588kB, anon-rss:16120kB, "
+				       "file-rss:1280kB, shmem-rss:4kB, UID:65534 "
+				       "pgtables:84kB oom_score_adj:-17", &k));
+	EXPECT_EQ(4242, k.pid);
+	EXPECT_STREQ("oomtest-hog", k.comm);
+	EXPECT_EQ(20588, k.total_vm);
+	EXPECT_EQ(16120, k.anon_rss);
+	EXPECT_EQ(1280, k.file_rss);
+	EXPECT_EQ(4, k.shmem_rss);
+	EXPECT_EQ(65534, k.uid);
+	EXPECT_EQ(84, k.pgtables);
+	EXPECT_EQ(-17, k.oom_score_adj);
+}
+
+/* A comm is any 15 bytes: even the text that ends it. */
+TEST(killed_process_comm_holds_its_end)
+{
+	struct kmsg_kill k = {};
+
+	ASSERT_EQ(0, kmsg_parse_killed("Out of memory: Killed process 7 (a) total-vm:1 ("
+				       ") total-vm:8kB, anon-rss:1kB, file-rss:2kB, "
+				       "shmem-rss:3kB, UID:0 pgtables:4kB oom_score_adj:0", &k));
+	EXPECT_STREQ("a) total-vm:1 (", k.comm);
+	EXPECT_EQ(8, k.total_vm);
+}
+
+TEST(reaped_process)
+{
+	struct kmsg_reap r = {};
+
+	ASSERT_EQ(0, kmsg_parse_reaped("oom_reaper: reaped process 4242 (oomtest-stuck), now "
+				       "anon-rss:0kB, file-rss:1536kB, shmem-rss:4096kB", &r));
+	EXPECT_EQ(4242, r.pid);
+	EXPECT_STREQ("oomtest-stuck", r.comm);
+	EXPECT_EQ(0, r.anon_rss);
+	EXPECT_EQ(1536, r.file_rss);
+	EXPECT_EQ(4096, r.shmem_rss);
+}
+
+/* What /dev/kmsg escapes (\xNN) is unescaped before it is parsed. */
+TEST(reaped_process_odd_comm)
+{
+	struct kmsg_reap r = {};
+
+	ASSERT_EQ(0, kmsg_parse_reaped("oom_reaper: reaped process 9 (x\001), now (\n\"), now "
+				       "anon-rss:1kB, file-rss:2kB, shmem-rss:3kB", &r));
+	EXPECT_STREQ("x\001), now (\n\"", r.comm);
+	EXPECT_EQ(1, r.anon_rss);
+	EXPECT_EQ(2, r.file_rss);
+	EXPECT_EQ(3, r.shmem_rss);
+}
+
+TEST(not_reaped)
+{
+	struct kmsg_reap r = {};
+
+	EXPECT_EQ(-1, kmsg_parse_reaped("oom_reaper: unable to reap pid:9 (hog)", &r));
+	EXPECT_EQ(-1, kmsg_parse_reaped("Out of memory: Killed process 9 (hog) total-vm:8kB, "
+					"anon-rss:1kB, file-rss:2kB, shmem-rss:3kB, UID:0 "
+					"pgtables:4kB oom_score_adj:0", &r));
+	/* cut short, as a full kmsg buffer can leave it */
+	EXPECT_EQ(-1, kmsg_parse_reaped("oom_reaper: reaped process 9 (hog), now anon-rss:1kB, "
+					"file-rss:2kB", &r));
+	EXPECT_EQ(-1, kmsg_parse_reaped("oom_reaper: reaped process 9 (hog", &r));
+}
+
+TEST(rfc3339_reads_what_timefmt_writes)
+{
+	long long ns = 1795473660LL * 1000000000 + 123456999;
+	char buf[64];
+
+	timefmt_rfc3339_us(buf, sizeof(buf), ns);
+	EXPECT_EQ(ns / 1000, rfc3339_us(buf));
+	EXPECT_EQ(0, rfc3339_us("1970-01-01T00:00:00.000000Z"));
+	EXPECT_EQ(-1, rfc3339_us("2026-11-23T22:41:00Z"));
+	EXPECT_EQ(-1, rfc3339_us("2026-11-23T22:41:00.123456+01:00"));
+	EXPECT_EQ(-1, rfc3339_us(NULL));
+}
+
+TEST_HARNESS_MAIN
