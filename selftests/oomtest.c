@@ -422,6 +422,34 @@ int kmsg_parse_reaped(const char *msg, struct kmsg_reap *r)
 	return 0;
 }
 
+int kmsg_parse_counter(const char *msg, struct kmsg_kill *k)
+{
+	static const struct {
+		const char *what;
+		size_t off;
+	} lines[] = {
+		{ "memory: ", offsetof(struct kmsg_kill, memory) },
+		{ "swap: ", offsetof(struct kmsg_kill, swap) },
+		{ "memory+swap: ", offsetof(struct kmsg_kill, memsw) },
+		{ "kmem: ", offsetof(struct kmsg_kill, kmem) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct kmsg_counter *c = (void *)((char *)k + lines[i].off);
+		size_t n = strlen(lines[i].what);
+
+		if (strncmp(msg, lines[i].what, n))
+			continue;
+		if (sscanf(msg + n, "usage %llukB, limit %llukB, failcnt %llu",
+			   &c->usage, &c->limit, &c->failcnt) != 3)
+			return -1;
+		c->seen = 1;
+		return 0;
+	}
+	return -1;
+}
+
 /* "oom-kill:constraint=C,...,oom_memcg=M,task_memcg=T,task=comm,pid=N,uid=U" */
 static void parse_summary(const char *msg, struct kmsg_kill *k, int *pid)
 {
@@ -465,8 +493,7 @@ static void kmsg_unescape(char *s)
 /* Add what arrived since the last read to l->kills and l->reaps. */
 static void kmsg_read(struct live *l)
 {
-	struct kmsg_kill pending = {};
-	int pending_pid = -1;
+	struct kmsg_kill *pending = &l->pending;
 	char rec[8192];
 	ssize_t len;
 
@@ -485,20 +512,29 @@ static void kmsg_read(struct live *l)
 		msg++;
 		msg[strcspn(msg, "\n")] = '\0';
 		kmsg_unescape(msg);
-		if (!strncmp(msg, "oom-kill:", 9)) {
-			memset(&pending, 0, sizeof(pending));
-			parse_summary(msg, &pending, &pending_pid);
+		if (strstr(msg, " invoked oom-killer: ")) {
+			/* a report begins: its counters come before "oom-kill:" */
+			memset(pending, 0, sizeof(*pending));
+			l->pending_pid = -1;
+		} else if (!kmsg_parse_counter(msg, pending)) {
+			continue;
+		} else if (!strncmp(msg, "oom-kill:", 9)) {
+			parse_summary(msg, pending, &l->pending_pid);
 		} else if (strstr(msg, "Killed process ") && l->nkills < LIVE_MAX_KILLS) {
 			struct kmsg_kill k = {};
 
 			if (kmsg_parse_killed(msg, &k))
 				continue;
-			if (k.pid == pending_pid) {
-				memcpy(k.task_memcg, pending.task_memcg, sizeof(k.task_memcg));
-				memcpy(k.oom_memcg, pending.oom_memcg, sizeof(k.oom_memcg));
-				memcpy(k.constraint, pending.constraint, sizeof(k.constraint));
+			if (k.pid == l->pending_pid) {
+				memcpy(k.task_memcg, pending->task_memcg, sizeof(k.task_memcg));
+				memcpy(k.oom_memcg, pending->oom_memcg, sizeof(k.oom_memcg));
+				memcpy(k.constraint, pending->constraint, sizeof(k.constraint));
+				k.memory = pending->memory;
+				k.swap = pending->swap;
+				k.memsw = pending->memsw;
+				k.kmem = pending->kmem;
 			}
-			pending_pid = -1;
+			l->pending_pid = -1;
 			l->kills[l->nkills++] = k;
 		} else if (l->nreaps < LIVE_MAX_KILLS &&
 			   !kmsg_parse_reaped(msg, &l->reaps[l->nreaps])) {
@@ -1072,6 +1108,7 @@ enum live_start_result live_start(struct live *l, const struct live_opts *o,
 		}
 	}
 	l->kmsg = kmsg_open();
+	l->pending_pid = -1;
 	if (l->kmsg < 0) {
 		snprintf(why, len, "failed to open /dev/kmsg: %s", strerror(errno));
 		goto fail;

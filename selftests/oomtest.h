@@ -63,6 +63,12 @@ pid_t hog_start(const struct memcg *cg, const struct hog *h);
 /* Wait for it; 1 if SIGKILL ended it, else say what did. */
 int hog_wait_killed(pid_t pid);
 
+/* A "memory: usage NkB, limit NkB, failcnt N" line of a memcg OOM report. */
+struct kmsg_counter {
+	int seen;
+	unsigned long long usage, limit, failcnt;
+};
+
 /* The kernel's "Killed process" line. */
 struct kmsg_kill {
 	int pid;
@@ -73,6 +79,9 @@ struct kmsg_kill {
 	char task_memcg[256];	/* from the "oom-kill:" line if not rate limited */
 	char oom_memcg[256];
 	char constraint[32];
+	/* the report's "memory:", "swap:", "memory+swap:" and "kmem:" lines,
+	 * printed with the "oom-kill:" one */
+	struct kmsg_counter memory, swap, memsw, kmem;
 };
 
 /* The oom_reaper's "reaped process" line: what it left of the victim's mm. */
@@ -86,6 +95,10 @@ struct kmsg_reap {
 int kmsg_open(void);
 /* Parse one "Killed process" message body (exposed for unit tests). */
 int kmsg_parse_killed(const char *msg, struct kmsg_kill *k);
+/* Parse a "WHAT: usage NkB, limit NkB, failcnt N" message body, WHAT one of
+ * memory, swap, memory+swap, kmem, into k's counter of that name; 0 or -1
+ * (exposed for unit tests). */
+int kmsg_parse_counter(const char *msg, struct kmsg_kill *k);
 /* Parse one "oom_reaper: reaped process" message body (exposed for unit tests). */
 int kmsg_parse_reaped(const char *msg, struct kmsg_reap *r);
 
@@ -153,6 +166,9 @@ struct live {
 	/* read as they come: a storm of reports can wrap the kernel's buffer */
 	struct kmsg_kill kills[LIVE_MAX_KILLS];
 	int nkills;
+	/* the report being read: its lines before "Killed process" */
+	struct kmsg_kill pending;
+	int pending_pid;		/* its "oom-kill:" line's pid; -1: none */
 	struct kmsg_reap reaps[LIVE_MAX_KILLS];
 	int nreaps;
 	struct json_object *recs[LIVE_MAX_KILLS + 1];	/* check_records()'s */
@@ -342,6 +358,68 @@ static inline const char *constraint_of(const char *kmsg_constraint)
 	return NULL;
 }
 
+/*
+ * One of the report's page counters against the record's. The limit is
+ * exact. With one task in the memcg nothing charges or uncharges between
+ * the kernel's print and mark_victim; with more, the others go on failing
+ * charges (failcnt grows) and reclaiming meanwhile.
+ */
+static inline void check_counter(struct __test_metadata *_metadata, const char *what,
+				 const struct kmsg_counter *k, struct json_object *c, int alone)
+{
+	if (!k->seen)
+		return;
+	ASSERT_NE(NULL, c) TH_LOG("the kernel printed %s, the record has none", what);
+	EXPECT_EQ(k->limit, jint(c, "limit_kb")) TH_LOG("%s", what);
+	if (alone) {
+		EXPECT_EQ(k->usage, jint(c, "usage_kb")) TH_LOG("%s", what);
+		EXPECT_EQ(k->failcnt, jint(c, "failcnt")) TH_LOG("%s", what);
+	} else {
+		EXPECT_LE(k->failcnt, jint(c, "failcnt")) TH_LOG("%s", what);
+	}
+}
+
+/*
+ * The OOM domain and its counters. Tracepoint mode derives the domain of
+ * a memcg OOM from the memcg OOM lock; on cgroup v1 every kernel takes it,
+ * so there the record must have it.
+ */
+static inline void check_domain(struct __test_metadata *_metadata, const struct live *l,
+				const struct expect *e, struct json_object *r,
+				const struct kmsg_kill *k)
+{
+	struct json_object *m = jget(r, "oom_memcg_memory"), *derived = jget(r, "derived");
+	int alone = e->victims == 1;
+	const char *constraint = jstr(r, "constraint");
+
+	ASSERT_NE(NULL, derived);
+	if (full_mode(l->mode) || !constraint || strcmp(constraint, "memcg")) {
+		EXPECT_EQ(0, json_object_array_length(derived));
+	} else if (jstr(r, "oom_memcg")) {
+		EXPECT_EQ(2, json_object_array_length(derived));
+	} else {
+		EXPECT_TRUE(memcg_v2()) TH_LOG("no domain derived on cgroup v1");
+	}
+	if (k->oom_memcg[0] && jstr(r, "oom_memcg"))
+		EXPECT_STREQ(k->oom_memcg, jstr(r, "oom_memcg"));
+	if (full_mode(l->mode) && k->oom_memcg[0]) {
+		EXPECT_STREQ(k->oom_memcg, jstr(r, "oom_memcg"));
+		EXPECT_NE(NULL, m);
+	}
+	if (!m)
+		return;
+	EXPECT_NE(NULL, jstr(r, "oom_memcg"));
+	check_counter(_metadata, "memory:", &k->memory, jget(m, "memory"), alone);
+	check_counter(_metadata, "swap:", &k->swap, jget(m, "swap"), alone);
+	check_counter(_metadata, "memory+swap:", &k->memsw, jget(m, "memsw"), alone);
+	check_counter(_metadata, "kmem:", &k->kmem, jget(m, "kmem"), alone);
+	/* a v1 report has no "swap:", a v2 one no "memory+swap:" or "kmem:" */
+	if (k->memory.seen) {
+		EXPECT_EQ(!k->swap.seen, !jget(m, "swap"));
+		EXPECT_EQ(!k->memsw.seen, !jget(m, "memsw"));
+	}
+}
+
 /* One record against the kernel's "Killed process" (and "oom-kill:") line. */
 static inline void check_record(struct __test_metadata *_metadata, const struct live *l,
 				const struct expect *e, int split,
@@ -374,8 +452,7 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 		EXPECT_STREQ(k->task_memcg, jstr(r, "victim.memcg"));
 	if (full_mode(l->mode) && k->constraint[0])
 		EXPECT_STREQ(constraint_of(k->constraint), jstr(r, "constraint"));
-	if (full_mode(l->mode) && k->oom_memcg[0])
-		EXPECT_STREQ(k->oom_memcg, jstr(r, "oom_memcg"));
+	check_domain(_metadata, l, e, r, k);
 	/* points: select_bad_process()'s choice, not oom_kill_allocating_task's */
 	if (full_mode(l->mode) && jget(r, "victim.points")) {
 		EXPECT_EQ(0, json_object_array_length(jget(r, "missing")));

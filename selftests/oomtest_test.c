@@ -91,4 +91,27 @@ TEST(rfc3339_reads_what_timefmt_writes)
 	EXPECT_EQ(-1, rfc3339_us(NULL));
 }
 
+TEST(report_counters_parse)
+{
+	struct kmsg_kill k = {};
+
+	ASSERT_EQ(0, kmsg_parse_counter("memory: usage 65536kB, limit 65536kB, failcnt 80", &k));
+	EXPECT_TRUE(k.memory.seen);
+	EXPECT_EQ(65536, k.memory.usage);
+	EXPECT_EQ(65536, k.memory.limit);
+	EXPECT_EQ(80, k.memory.failcnt);
+	ASSERT_EQ(0, kmsg_parse_counter("memory+swap: usage 65536kB, limit 9007199254740988kB, "
+					"failcnt 0", &k));
+	EXPECT_EQ(9007199254740988ULL, k.memsw.limit);
+	ASSERT_EQ(0, kmsg_parse_counter("kmem: usage 120kB, limit 9007199254740988kB, failcnt 0",
+					&k));
+	EXPECT_EQ(120, k.kmem.usage);
+	EXPECT_FALSE(k.swap.seen);
+	ASSERT_EQ(0, kmsg_parse_counter("swap: usage 0kB, limit 0kB, failcnt 0", &k));
+	EXPECT_TRUE(k.swap.seen);
+	/* other lines of the report, or one cut short */
+	EXPECT_EQ(-1, kmsg_parse_counter("Memory cgroup stats for /a:", &k));
+	EXPECT_EQ(-1, kmsg_parse_counter("memory: usage 5kB, limit", &k));
+}
+
 TEST_HARNESS_MAIN
