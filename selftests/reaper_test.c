@@ -8,6 +8,7 @@
  * the kernel printed; check_records() holds every record against the
  * kernel. One variant per attach mode; a mode this kernel lacks is skipped.
  */
+#include <time.h>
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "oomtest.h"
@@ -48,6 +49,8 @@ TEST_F_TIMEOUT(reaper, reaps_a_victim_that_cannot_exit, 60)
 	struct live *l = &self->live;
 	struct hog h = { .comm = "oomtest-stuck", .stuck_write = l->fs.file };
 	const struct kmsg_reap *k;
+	long long thawed_us;
+	struct timespec ts;
 	int victims, st;
 	pid_t pid;
 
@@ -61,12 +64,17 @@ TEST_F_TIMEOUT(reaper, reaps_a_victim_that_cannot_exit, 60)
 	ASSERT_EQ(pid, l->kills[0].pid);
 	k = kmsg_wait_reaped(l, pid);
 	ASSERT_NE(NULL, k) TH_LOG("no \"oom_reaper: reaped process %d\" within 10 s", pid);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	thawed_us = ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 	ASSERT_EQ(0, live_thaw_fs(l));
 	ASSERT_TRUE(hog_wait_killed(pid));
 	/* .threads 0: a thread blocked since before the kill flushes no cached RSS */
 	check_records(_metadata, l, &(struct expect){ .victims = 1, .reports = 1 });
 	ASSERT_EQ(1, l->nreap_rec);
 	EXPECT_STREQ("reaped", jstr(l->reap_recs[0], "reaper"));
+	/* its exit could come only after the thaw (the record's clock is the
+	 * boot clock plus an offset taken at start: allow it to drift a little) */
+	EXPECT_LE(thawed_us - 20000, rfc3339_us(jstr(l->reap_recs[0], "time")));
 }
 
 TEST_HARNESS_MAIN
