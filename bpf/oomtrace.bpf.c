@@ -303,7 +303,7 @@ static __always_inline int oom_kill(struct oom_control *oc, const char *message)
 	return 0;
 }
 
-static __always_inline void follow(struct task_struct *task, __u64 seq)
+static __always_inline void follow(struct task_struct *task, __u64 seq, __u64 now)
 {
 	struct followed f;
 	__u32 tid, tgid;
@@ -319,7 +319,7 @@ static __always_inline void follow(struct task_struct *task, __u64 seq)
 	f.rec.hdr.type = OOMTRACE_REC_REAP;
 	f.rec.hdr.size = sizeof(f.rec);
 	f.rec.seq = seq;
-	f.rec.kill_ns = bpf_ktime_get_boot_ns();
+	f.rec.kill_ns = now;	/* the victim record's own stamp */
 	f.rec.pid = tgid;
 	f.rec.tid = tid;
 	BPF_CORE_READ_STR_INTO(&f.rec.comm, task, comm);
@@ -431,6 +431,7 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct task_struct *task = NULL;
 	struct mem_cgroup *memcg = NULL;
+	__u64 now = bpf_ktime_get_boot_ns();
 	struct oomtrace_victim_rec *r;
 	__u32 tid = current_tid();
 	struct inflight *s;
@@ -445,7 +446,7 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	if (s)
 		s->victims++;
 	seq = __sync_fetch_and_add(&victim_seq, 1) + 1;
-	follow(task, seq);
+	follow(task, seq, now);
 
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -455,7 +456,7 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	ZERO(r);
 	r->hdr.type = OOMTRACE_REC_VICTIM;
 	r->hdr.size = sizeof(*r);
-	r->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	r->hdr.ts_ns = now;
 	r->seq = seq;
 	read_task(&r->trigger, cur);
 	if (task) {

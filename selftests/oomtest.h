@@ -475,11 +475,11 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 #define OOM_REAPER_DELAY_US 2000000
 #define JIFFY_MAX_US 10000
 /*
- * A follow-up's time is the exit, its exit_us the time from the kill; the
- * victim record's time is stamped by the same mark_victim program, a few
- * microseconds apart, on the same boot clock with the same offset.
+ * A follow-up's time is the exit, its exit_us the time from the kill, which
+ * is the victim record's own stamp: the two times differ by exit_us, but
+ * for each being cut to whole microseconds.
  */
-#define KILL_STAMP_SLACK_US 1000
+#define KILL_STAMP_SLACK_US 1
 
 /*
  * The oom_reap record of victim record r against the kernel: the
