@@ -410,7 +410,19 @@ static void make_raw(struct oomtrace_victim_rec *r, unsigned int bits, unsigned 
 	hostile_path(&r->oom.memcg, i + 1);
 }
 
-TEST(sink_json_writes_valid_records)
+/* The validator reads some 400 records: minutes under QEMU's TCG. */
+FIXTURE(slow) {
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, sink_json_writes_valid_records, 600)
 {
 	static const enum oom_mode modes[] = { MODE_FENTRY, MODE_KPROBE, MODE_TRACEPOINT };
 	char path[] = "/tmp/oomtrace-schema-XXXXXX";
