@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include "kselftest_harness.h"
@@ -270,6 +272,45 @@ TEST(forced_mode_the_kernel_lacks)
 	EXPECT_EQ(3, r.status);
 	snprintf(key, sizeof(key), "%s mode is not available on this kernel", lacking);
 	EXPECT_ONE_LINE_WITH(&r, key);
+}
+
+/*
+ * deploy/oomtrace.service's four capabilities, and no CAP_SYS_ADMIN: then
+ * oomtrace must name the kernel's BTF to libbpf 1.1, which would otherwise
+ * walk the modules' BTF and fail ("failed to iterate BTF objects"). Root
+ * keeps only its bounding set across exec.
+ */
+TEST(attaches_with_the_units_capabilities)
+{
+	static const int keep[] = { CAP_BPF, CAP_PERFMON, CAP_SYSLOG, CAP_IPC_LOCK };
+	char err[4096];
+	int pipefd[2], st, cap;
+	unsigned int i;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		dup2(pipefd[1], 2);
+		for (cap = 0; prctl(PR_CAPBSET_READ, cap) >= 0; cap++) {
+			for (i = 0; i < sizeof(keep) / sizeof(keep[0]) && keep[i] != cap; i++)
+				;
+			if (i == sizeof(keep) / sizeof(keep[0]) && prctl(PR_CAPBSET_DROP, cap))
+				_exit(126);
+		}
+		execl(oomtrace_bin(), oomtrace_bin(), "--duration", "1", "--comm",
+		      "no-such-task", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	slurp(pipefd[0], err, sizeof(err));
+	close(pipefd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("status %d: %s", st, err);
+	EXPECT_NE(NULL, strstr(err, "oomtrace: tracing")) TH_LOG("%s", err);
 }
 
 /* "CapEff:" or "Uid:" of /proc/PID/status: the first number on the line. */

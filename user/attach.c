@@ -3,6 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "kallsyms.h"
@@ -80,7 +83,8 @@ static int add_link(struct attachment *a, struct bpf_link *link)
 static int kprobe_target(const struct attach_opts *o, const char *func,
 			 char *what, size_t len)
 {
-	const struct ksym *sym = o->ks ? ksyms_func(o->ks, func) : NULL;
+	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksym *sym = ks ? ksyms_func(ks, func) : NULL;
 
 	snprintf(what, len, "attach kprobe %s", func);
 	if (sym && strcmp(sym->name, func)) {
@@ -261,6 +265,50 @@ static int try_hooks(struct attachment *a, enum oom_mode mode,
 	return err;
 }
 
+/*
+ * Each check meets the cause a full try would: a kernel that refuses
+ * tracing programs (seen: EPERM) refuses a trivial one on the same
+ * function, and libbpf attaches kprobes through the kprobe PMU or, without
+ * it, through tracefs.
+ */
+static void fentry_check(const struct btf *btf, char *why, size_t len)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id, fd;
+
+	id = btf__find_by_name_kind(btf, "out_of_memory", BTF_KIND_FUNC);
+	if (id < 0) {
+		snprintf(why, len, "out_of_memory is not in the kernel's BTF");
+		return;
+	}
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oomtrace_check", "GPL", ret0,
+			   sizeof(ret0) / sizeof(ret0[0]), &opts);
+	if (fd < 0)
+		snprintf(why, len, "load a trivial fentry/out_of_memory: %s", strerror(-fd));
+	else
+		close(fd);
+}
+
+static void kprobe_check(char *why, size_t len)
+{
+	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) &&
+	    access("/sys/kernel/tracing/kprobe_events", W_OK) &&
+	    access("/sys/kernel/debug/tracing/kprobe_events", W_OK))
+		snprintf(why, len, "no kprobe PMU and no kprobe_events in tracefs");
+}
+
+void attach_check_modes(const struct btf *btf, struct attach_checks *c)
+{
+	memset(c, 0, sizeof(*c));
+	fentry_check(btf, c->why[MODE_FENTRY], sizeof(c->why[MODE_FENTRY]));
+	kprobe_check(c->why[MODE_KPROBE], sizeof(c->why[MODE_KPROBE]));
+}
+
 int attachment_start(struct attachment *a, enum oom_mode mode,
 		     const struct attach_opts *o, char *why, size_t len)
 {
@@ -275,7 +323,12 @@ int attachment_start(struct attachment *a, enum oom_mode mode,
 		used += snprintf(why + used, len - used, "%s: ", mode_name(m));
 		if (used >= len)
 			break;
-		err = try_hooks(a, m, o, why + used, len - used);
+		if (o->checks && o->checks->why[m][0]) {
+			snprintf(why + used, len - used, "%s", o->checks->why[m]);
+			err = -EOPNOTSUPP;
+		} else {
+			err = try_hooks(a, m, o, why + used, len - used);
+		}
 		if (!err)
 			return 0;
 		used = strlen(why);

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include "mode.h"
 
-struct ksyms;
+struct btf;
+struct ksyms_loading;
 struct oomtrace_bpf;
 struct bpf_link;
 
@@ -18,10 +19,16 @@ enum mark_victim_hook {
 	NR_HOOKS,
 };
 
+/* Why a quick check ruled out a mode, per mode; "" where none did. */
+struct attach_checks {
+	char why[MODE_END][128];
+};
+
 struct attach_opts {
 	const char *btf_path;	/* BTF for CO-RE; NULL: the kernel's own */
 	size_t ringbuf_size;
-	const struct ksyms *ks;	/* resolves kprobe targets; may be NULL */
+	struct ksyms_loading *ks;	/* resolves kprobe targets; may be NULL */
+	const struct attach_checks *checks;	/* NULL: none made */
 };
 
 struct attachment {
@@ -37,9 +44,16 @@ void attach_setup_libbpf(int verbose);
 
 const char *hook_name(enum mark_victim_hook hook);
 
+/*
+ * Auto mode tries each mode for real, and a try costs libbpf two parses of
+ * the kernel's BTF: rule out first, cheaply, the modes that cannot work
+ * here, from the kernel's BTF (btf).
+ */
+void attach_check_modes(const struct btf *btf, struct attach_checks *c);
+
 /* Attach in mode (MODE_AUTO: the first of fentry, kprobe, tracepoint that
- * works). On failure returns -errno and why[] says, per mode tried, what
- * failed. */
+ * works, skipping those o->checks ruled out). On failure returns -errno
+ * and why[] says, per mode tried, what failed. */
 int attachment_start(struct attachment *a, enum oom_mode mode,
 		     const struct attach_opts *o, char *why, size_t len);
 /* Detach the programs; the maps (the ring buffer) stay to be read. */

@@ -8,8 +8,8 @@
 struct exporter;
 struct httpd;
 
-/* Bind and listen on "ADDR:PORT" ("[ADDR]:PORT" for IPv6) while we still
- * may: the socket, or -errno with why[] filled. */
+/* Load libmicrohttpd, then bind and listen on "ADDR:PORT" ("[ADDR]:PORT"
+ * for IPv6) while we still may: the socket, or -errno with why[] filled. */
 int httpd_listen(const char *addr, char *why, size_t len);
 /* Serve on that socket, in threads of its own (started once privileges are
  * dropped: capabilities are per thread). NULL with why[] filled. */

@@ -1,108 +1,380 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's text symbols, kept small: a tracer that runs on every node
+ * holds them for its whole life, and their names are most of it (3 MB on a
+ * 6.18 kernel). Addresses stay plain and sorted for the binary search. The
+ * names are deflated as they are read, in the file's order, as one stream
+ * flushed in full after each block of BLOCK names, so that a block
+ * inflates on its own; a name is inflated on first use and then kept: a
+ * record's stack needs few of them.
+ */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include "kallsyms.h"
 
-struct ksyms {
-	struct ksym *syms;
-	size_t nr, cap;
-	char *names;
-	size_t names_len, names_cap;
+#define BLOCK 64
+/* the kernel's KSYM_NAME_LEN, with its NUL */
+#define NAME_MAX_LEN 512
+#define RAW_MAX (BLOCK * NAME_MAX_LEN)
+
+struct named {
+	struct ksym sym;
+	size_t index;
 };
 
-static int cmp_addr(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
+struct ksyms {
+	uint64_t *addrs;	/* sorted */
+	uint32_t *order;	/* addrs[i]'s name is the order[i]-th read; NULL: the i-th */
+	size_t nr;
+	Bytef *z;		/* the deflated blocks of names */
+	uint32_t *z_off;	/* block b is z[z_off[b] .. z_off[b + 1]] */
+	uint32_t *raw_len;	/* its inflated length */
+	/* the names inflated so far: open addressing on the index */
+	struct named **named;
+	size_t named_cap, nr_named;
+};
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+/*
+ * Sized for a large kernel from the start: growing by copies costs more
+ * than the whole parse, and pages never touched cost nothing.
+ */
+static int grow(void **p, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t n = *cap ? *cap : first;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
 }
 
-static int add(struct ksyms *ks, uint64_t addr, const char *name)
+/* "ffffffff81000000 T _stext" or "... t func\t[module]": 0 or -1. */
+static int parse_line(char *line, uint64_t *addr, char **name, size_t *len)
 {
-	size_t len = strlen(name) + 1;
+	char *p = line, type;
 
-	if (ks->nr == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 4096;
-		void *p = realloc(ks->syms, cap * sizeof(*ks->syms));
+	*addr = strtoull(line, &p, 16);
+	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
+		return -1;
+	type = p[1];
+	/* only code can be on a stack */
+	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		return -1;
+	*name = p + 3;
+	*len = strcspn(*name, " \t\n");
+	return *len && *len < NAME_MAX_LEN ? 0 : -1;
+}
 
-		if (!p)
-			return -ENOMEM;
-		ks->syms = p;
-		ks->cap = cap;
+struct packing {
+	z_stream zs;
+	char raw[RAW_MAX];
+	size_t raw_len, in_block;
+	size_t addrs_cap, z_cap, z_used, off_cap, len_cap, nr_blocks;
+};
+
+/* Deflate the block gathered in p->raw, flushed in full. */
+static int pack_block(struct ksyms *ks, struct packing *p)
+{
+	z_stream *zs = &p->zs;
+
+	if (grow((void **)&ks->z_off, &p->off_cap, p->nr_blocks + 2,
+		 sizeof(*ks->z_off), 4096) ||
+	    grow((void **)&ks->raw_len, &p->len_cap, p->nr_blocks + 1,
+		 sizeof(*ks->raw_len), 4096) ||
+	    /* room for the block, and for the flush's own few bytes */
+	    grow((void **)&ks->z, &p->z_cap, p->z_used + deflateBound(zs, p->raw_len) + 16,
+		 1, 1 << 20))
+		return -ENOMEM;
+	zs->next_in = (Bytef *)p->raw;
+	zs->avail_in = p->raw_len;
+	zs->next_out = ks->z + p->z_used;
+	zs->avail_out = p->z_cap - p->z_used;
+	if (deflate(zs, Z_FULL_FLUSH) != Z_OK || zs->avail_in)
+		return -EIO;
+	ks->z_off[p->nr_blocks] = p->z_used;
+	ks->raw_len[p->nr_blocks++] = p->raw_len;
+	p->z_used = p->z_cap - zs->avail_out;
+	ks->z_off[p->nr_blocks] = p->z_used;
+	p->raw_len = p->in_block = 0;
+	return 0;
+}
+
+static int add(struct ksyms *ks, struct packing *p, uint64_t addr,
+	       const char *name, size_t len)
+{
+	if (grow((void **)&ks->addrs, &p->addrs_cap, ks->nr + 1, sizeof(*ks->addrs),
+		 1 << 18))
+		return -ENOMEM;
+	ks->addrs[ks->nr++] = addr;
+	memcpy(p->raw + p->raw_len, name, len);
+	p->raw[p->raw_len + len] = '\0';
+	p->raw_len += len + 1;
+	return ++p->in_block == BLOCK ? pack_block(ks, p) : 0;
+}
+
+static int cmp_addr(const void *a, const void *b, void *arg)
+{
+	const uint64_t *addrs = arg, x = addrs[*(const uint32_t *)a],
+		       y = addrs[*(const uint32_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The kernel's own symbols come sorted and modules' after them: sort only
+ * when needed, then indices, which qsort moves faster than addresses with
+ * names.
+ */
+static int sort(struct ksyms *ks)
+{
+	uint64_t *sorted;
+	size_t i;
+
+	for (i = 1; i < ks->nr && ks->addrs[i - 1] <= ks->addrs[i]; i++)
+		;
+	if (i >= ks->nr)
+		return 0;
+	ks->order = malloc(ks->nr * sizeof(*ks->order));
+	sorted = malloc(ks->nr * sizeof(*sorted));
+	if (!ks->order || !sorted) {
+		free(sorted);
+		return -ENOMEM;
 	}
-	if (ks->names_len + len > ks->names_cap) {
-		size_t cap = ks->names_cap ? ks->names_cap * 2 : 1 << 20;
-		void *p;
-
-		while (cap < ks->names_len + len)
-			cap *= 2;
-		p = realloc(ks->names, cap);
-		if (!p)
-			return -ENOMEM;
-		ks->names = p;
-		ks->names_cap = cap;
-	}
-	memcpy(ks->names + ks->names_len, name, len);
-	/* names may move while loading: store offsets, fix up at the end */
-	ks->syms[ks->nr].addr = addr;
-	ks->syms[ks->nr].name = (const char *)(uintptr_t)ks->names_len;
-	ks->nr++;
-	ks->names_len += len;
+	for (i = 0; i < ks->nr; i++)
+		ks->order[i] = i;
+	qsort_r(ks->order, ks->nr, sizeof(*ks->order), cmp_addr, ks->addrs);
+	for (i = 0; i < ks->nr; i++)
+		sorted[i] = ks->addrs[ks->order[i]];
+	free(ks->addrs);
+	ks->addrs = sorted;
 	return 0;
 }
 
 struct ksyms *ksyms_load(const char *path)
 {
-	char line[512], name[256], type;
-	unsigned long long addr;
-	int nonzero = 0, err = 0;
+	char line[NAME_MAX_LEN + 128], *name;
+	int nonzero = 0, err = -ENOMEM;
+	struct packing *p;
 	struct ksyms *ks;
+	uint64_t addr;
+	size_t len;
 	FILE *f;
-	size_t i;
 
 	f = fopen(path ? path : "/proc/kallsyms", "r");
 	if (!f)
 		return NULL;
 	ks = calloc(1, sizeof(*ks));
-	if (!ks) {
-		fclose(f);
-		errno = ENOMEM;
-		return NULL;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
-			continue;
-		/* only code can be on a stack */
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+	p = calloc(1, sizeof(*p));
+	if (!ks || !p ||
+	    deflateInit2(&p->zs, Z_BEST_SPEED, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		goto free_packing;
+	err = 0;
+	/* fewer, larger reads: /proc/kallsyms is megabytes */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	while (!err && fgets(line, sizeof(line), f)) {
+		if (parse_line(line, &addr, &name, &len))
 			continue;
 		nonzero |= addr != 0;
-		err = add(ks, addr, name);
-		if (err)
-			break;
+		err = add(ks, p, addr, name, len);
 	}
-	fclose(f);
+	if (!err && p->in_block)
+		err = pack_block(ks, p);
 	if (!err && !nonzero)
 		err = -EPERM;	/* kptr_restrict: every address reads as 0 */
+	if (!err)
+		err = sort(ks);
+	deflateEnd(&p->zs);
+free_packing:
+	free(p);
+	fclose(f);
 	if (err) {
 		ksyms_free(ks);
 		errno = -err;
 		return NULL;
 	}
-	for (i = 0; i < ks->nr; i++)
-		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
-	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
 	return ks;
+}
+
+struct ksyms_loading {
+	const char *path;
+	pthread_t thread;
+	int joined;
+	struct ksyms *ks;
+	int err;
+};
+
+static void *load_thread(void *arg)
+{
+	struct ksyms_loading *l = arg;
+
+	l->ks = ksyms_load(l->path);
+	l->err = l->ks ? 0 : errno;
+	return NULL;
+}
+
+struct ksyms_loading *ksyms_load_async(const char *path)
+{
+	struct ksyms_loading *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->path = path;
+	if (pthread_create(&l->thread, NULL, load_thread, l)) {
+		load_thread(l);
+		l->joined = 1;
+	}
+	return l;
+}
+
+struct ksyms *ksyms_loaded(struct ksyms_loading *l)
+{
+	if (!l) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!l->joined) {
+		pthread_join(l->thread, NULL);
+		l->joined = 1;
+	}
+	errno = l->err;
+	return l->ks;
+}
+
+void ksyms_loading_free(struct ksyms_loading *l)
+{
+	if (l && !l->joined)
+		pthread_join(l->thread, NULL);
+	free(l);
 }
 
 void ksyms_free(struct ksyms *ks)
 {
+	size_t i;
+
 	if (!ks)
 		return;
-	free(ks->syms);
-	free(ks->names);
+	for (i = 0; i < ks->named_cap; i++)
+		if (ks->named[i]) {
+			free((char *)ks->named[i]->sym.name);
+			free(ks->named[i]);
+		}
+	free(ks->named);
+	free(ks->addrs);
+	free(ks->order);
+	free(ks->z);
+	free(ks->z_off);
+	free(ks->raw_len);
 	free(ks);
+}
+
+/* Block b's names, NUL-separated, into raw (RAW_MAX bytes). */
+static int inflate_block(const struct ksyms *ks, size_t b, char *raw)
+{
+	z_stream zs = {
+		.next_in = ks->z + ks->z_off[b],
+		.avail_in = ks->z_off[b + 1] - ks->z_off[b],
+		.next_out = (Bytef *)raw,
+		.avail_out = RAW_MAX,
+	};
+	int ret;
+
+	if (inflateInit2(&zs, -15) != Z_OK)
+		return -ENOMEM;
+	ret = inflate(&zs, Z_SYNC_FLUSH);
+	inflateEnd(&zs);
+	return (ret == Z_OK || ret == Z_STREAM_END) &&
+	       zs.total_out == ks->raw_len[b] ? 0 : -EIO;
+}
+
+static struct named **slot(const struct ksyms *ks, size_t index)
+{
+	size_t i = index * 0x9e3779b97f4a7c15ULL % ks->named_cap;
+
+	while (ks->named[i] && ks->named[i]->index != index)
+		i = (i + 1) % ks->named_cap;
+	return &ks->named[i];
+}
+
+static int named_grow(struct ksyms *ks)
+{
+	struct named **old = ks->named;
+	size_t i, cap = ks->named_cap;
+
+	ks->named_cap = cap ? cap * 2 : 64;
+	ks->named = calloc(ks->named_cap, sizeof(*ks->named));
+	if (!ks->named) {
+		ks->named = old;
+		ks->named_cap = cap;
+		return -ENOMEM;
+	}
+	for (i = 0; i < cap; i++)
+		if (old[i])
+			*slot(ks, old[i]->index) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Where the name of the index-th symbol by address was read. */
+static size_t read_index(const struct ksyms *ks, size_t index)
+{
+	return ks->order ? ks->order[index] : index;
+}
+
+/*
+ * The symbol at index with its name, inflated once and kept for as long as
+ * ks: callers hold on to names. raw, when given, is its name's block
+ * already inflated. Lookups change nothing a caller can see, so ks stays
+ * const to them.
+ */
+static const struct ksym *named(const struct ksyms *cks, size_t index, const char *raw)
+{
+	struct ksyms *ks = (struct ksyms *)cks;
+	size_t i, at = read_index(ks, index);
+	struct named **s, *n;
+	char *block = NULL;
+	const char *p;
+
+	if (ks->named_cap) {
+		s = slot(ks, index);
+		if (*s)
+			return &(*s)->sym;
+	}
+	if (2 * (ks->nr_named + 1) > ks->named_cap && named_grow(ks))
+		return NULL;
+	if (!raw) {
+		block = malloc(RAW_MAX);
+		if (!block || inflate_block(ks, at / BLOCK, block)) {
+			free(block);
+			return NULL;
+		}
+		raw = block;
+	}
+	for (p = raw, i = 0; i < at % BLOCK; i++)
+		p += strlen(p) + 1;
+	n = malloc(sizeof(*n));
+	if (n)
+		n->sym.name = strdup(p);
+	free(block);
+	if (!n || !n->sym.name) {
+		free(n);
+		return NULL;
+	}
+	n->sym.addr = ks->addrs[index];
+	n->index = index;
+	*slot(ks, index) = n;
+	ks->nr_named++;
+	return &n->sym;
 }
 
 const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr)
@@ -113,12 +385,12 @@ const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ks->syms[mid].addr <= addr)
+		if (ks->addrs[mid] <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo ? &ks->syms[lo - 1] : NULL;
+	return lo ? named(ks, lo - 1, NULL) : NULL;
 }
 
 int ksym_is(const char *sym, const char *func)
@@ -128,20 +400,43 @@ int ksym_is(const char *sym, const char *func)
 	return !strncmp(sym, func, n) && (sym[n] == '\0' || sym[n] == '.');
 }
 
-const struct ksym *ksyms_func(const struct ksyms *ks, const char *func)
+/* The index by address of the at-th symbol read. */
+static size_t sorted_index(const struct ksyms *ks, size_t at)
 {
-	const struct ksym *clone = NULL;
 	size_t i;
 
-	for (i = 0; i < ks->nr; i++) {
-		const char *name = ks->syms[i].name;
+	if (!ks->order)
+		return at;
+	for (i = 0; ks->order[i] != at; i++)
+		;
+	return i;
+}
 
-		if (!ksym_is(name, func))
-			continue;
-		if (name[strlen(func)] == '\0')
-			return &ks->syms[i];
-		if (!strstr(name, ".cold") && !clone)
-			clone = &ks->syms[i];
+const struct ksym *ksyms_func(const struct ksyms *ks, const char *func)
+{
+	size_t b, at, plain = ks->nr, clone = ks->nr;
+	const char *p;
+	char *raw;
+
+	raw = malloc(RAW_MAX);
+	if (!raw)
+		return NULL;
+	for (b = 0; b * BLOCK < ks->nr && plain == ks->nr; b++) {
+		if (inflate_block(ks, b, raw))
+			break;
+		for (p = raw, at = b * BLOCK; at < ks->nr && at < (b + 1) * BLOCK;
+		     p += strlen(p) + 1, at++) {
+			if (!ksym_is(p, func))
+				continue;
+			if (p[strlen(func)] == '\0') {
+				plain = at;
+				break;
+			}
+			if (!strstr(p, ".cold") && clone == ks->nr)
+				clone = at;
+		}
 	}
-	return clone;
+	free(raw);
+	at = plain < ks->nr ? plain : clone;
+	return at < ks->nr ? named(ks, sorted_index(ks, at), NULL) : NULL;
 }

@@ -16,6 +16,18 @@ struct ksyms;
 struct ksyms *ksyms_load(const char *path);
 void ksyms_free(struct ksyms *ks);
 
+/*
+ * Read on a thread of its own while the start does the rest; where no
+ * thread can start, at once. ksyms_loaded() waits for it and, asked again,
+ * gives the same answer: the symbols (freed by ksyms_free()), or NULL with
+ * errno as ksyms_load() sets it. ksyms_loading_free() waits too, and frees
+ * l but not the symbols.
+ */
+struct ksyms_loading;
+struct ksyms_loading *ksyms_load_async(const char *path);
+struct ksyms *ksyms_loaded(struct ksyms_loading *l);
+void ksyms_loading_free(struct ksyms_loading *l);
+
 /* The symbol containing addr, or NULL. */
 const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr);
 

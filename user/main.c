@@ -16,7 +16,7 @@
 #include "trace.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
-#define DEFAULT_RINGBUF (4U << 20)
+#define DEFAULT_RINGBUF (1U << 20)
 
 /* capability bits, linux/capability.h */
 #define CAP_SYS_ADMIN	21
@@ -40,7 +40,7 @@ static const char usage[] =
 "  -c, --count N          exit after N records\n"
 "  -d, --duration SECS    exit after SECS seconds\n"
 "      --btf FILE         kernel BTF for CO-RE (default " DEFAULT_BTF ")\n"
-"      --ringbuf-size N   ring buffer bytes, a power of two (default 4194304)\n"
+"      --ringbuf-size N   ring buffer bytes, a power of two (default 1048576)\n"
 "      --user USER        once attached, run as USER (capabilities are always\n"
 "                         dropped then)\n"
 "  -v, --verbose          show libbpf's messages\n"
@@ -152,8 +152,8 @@ static int parse_seconds(const char *s, double *v)
 	return 0;
 }
 
-/* BPF needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN on older kernels. */
-static int have_bpf_privileges(void)
+/* The effective capabilities; root's all where /proc cannot say. */
+static unsigned long long cap_effective(void)
 {
 	unsigned long long eff = 0;
 	char line[256];
@@ -161,38 +161,51 @@ static int have_bpf_privileges(void)
 
 	f = fopen("/proc/self/status", "r");
 	if (!f)
-		return geteuid() == 0;
+		return geteuid() ? 0 : ~0ULL;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "CapEff: %llx", &eff) == 1)
 			break;
 	fclose(f);
+	return eff;
+}
+
+/* BPF needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN on older kernels. */
+static int have_bpf_privileges(void)
+{
+	unsigned long long eff = cap_effective();
+
 	return (eff >> CAP_SYS_ADMIN & 1) ||
 	       ((eff >> CAP_BPF & 1) && (eff >> CAP_PERFMON & 1));
 }
 
-/* Privileges and the kernel's BTF, for the subcommands that load BPF. */
-static struct btf *bpf_prepare(const struct cli *c)
+/*
+ * The BTF libbpf is to relocate against: NULL lets it find the kernel's.
+ * Named, libbpf 1.1 parses it twice (for CO-RE, and for the attach
+ * targets); left to itself, once, but it also walks the kernel modules'
+ * BTF for CO-RE, which takes CAP_SYS_ADMIN (the OOM killer's types are all
+ * in vmlinux). Name it only to a libbpf that could not walk them.
+ */
+static const char *core_btf_path(const struct cli *c)
 {
-	const char *path = c->arg[OPT_BTF];
-	struct btf *btf;
+	if (c->arg[OPT_BTF])
+		return c->arg[OPT_BTF];
+	return cap_effective() >> CAP_SYS_ADMIN & 1 ? NULL : DEFAULT_BTF;
+}
 
+/* Privileges and the kernel's BTF, for the subcommands that load BPF. */
+static int bpf_ready(const struct cli *c)
+{
 	if (!have_bpf_privileges()) {
 		fprintf(stderr, "oomtrace: need root (CAP_BPF and CAP_PERFMON) to load BPF programs\n");
-		return NULL;
+		return -EPERM;
 	}
-	if (!path && access(DEFAULT_BTF, R_OK)) {
+	if (!c->arg[OPT_BTF] && access(DEFAULT_BTF, R_OK)) {
 		fprintf(stderr, "oomtrace: no kernel BTF at %s (the kernel needs "
 			"CONFIG_DEBUG_INFO_BTF=y); give one with --btf FILE\n", DEFAULT_BTF);
-		return NULL;
-	}
-	btf = btf__parse(path ? path : DEFAULT_BTF, NULL);
-	if (!btf) {
-		fprintf(stderr, "oomtrace: failed to read BTF from %s: %s\n",
-			path ? path : DEFAULT_BTF, strerror(errno));
-		return NULL;
+		return -ENOENT;
 	}
 	attach_setup_libbpf(c->given & OPT(VERBOSE));
-	return btf;
+	return 0;
 }
 
 /* The filters and limits of a trace; 0 or the usage error's exit code. */
@@ -242,12 +255,8 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 					   "from the page size to 1073741824", a);
 		o->ringbuf_size = v;
 	}
-	/*
-	 * Named even when it is the default: left to itself, libbpf also
-	 * walks the kernel modules' BTF for CO-RE, which takes CAP_SYS_ADMIN;
-	 * the OOM killer's types are all in vmlinux.
-	 */
 	o->btf_path = c->arg[OPT_BTF] ? c->arg[OPT_BTF] : DEFAULT_BTF;
+	o->core_btf_path = core_btf_path(c);
 	return 0;
 }
 
@@ -256,7 +265,6 @@ static int cmd_trace(const struct cli *c)
 	struct trace_opts o = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF };
 	char cgroup[PATH_MAX];
 	struct trace *t;
-	struct btf *btf;
 	int status;
 
 	status = parse_trace_opts(c, &o, cgroup, sizeof(cgroup));
@@ -266,16 +274,13 @@ static int cmd_trace(const struct cli *c)
 	o.sink_cfg[0].f = stdout;
 	o.sink_cfg[0].path = c->arg[OPT_OUTPUT];
 	o.nr_sinks = 1;
-	btf = bpf_prepare(c);
-	if (!btf)
+	if (bpf_ready(c))
 		return 1;
-	o.btf = btf;
 	t = trace_open(&o, &status);
 	if (t) {
 		status = trace_run(t);
 		status = trace_close(t) || status;
 	}
-	btf__free(btf);
 	return status;
 }
 
@@ -289,7 +294,6 @@ static int cmd_serve(const struct cli *c)
 	char cgroup[PATH_MAX];
 	const char *a;
 	unsigned long v;
-	struct btf *btf;
 	int status;
 
 	status = parse_trace_opts(c, &so.trace, cgroup, sizeof(cgroup));
@@ -311,24 +315,26 @@ static int cmd_serve(const struct cli *c)
 			return usage_error("invalid --events '%s': 0 to 100000", a);
 		so.max_events = v;
 	}
-	btf = bpf_prepare(c);
-	if (!btf)
+	if (bpf_ready(c))
 		return 1;
-	so.trace.btf = btf;
-	status = serve_run(&so);
-	btf__free(btf);
-	return status;
+	return serve_run(&so);
 }
 
 static int cmd_probe(const struct cli *c)
 {
-	struct btf *btf = bpf_prepare(c);
+	const char *path = c->arg[OPT_BTF] ? c->arg[OPT_BTF] : DEFAULT_BTF;
+	struct btf *btf;
 	int status;
 
-	if (!btf)
+	if (bpf_ready(c))
 		return 1;
-	status = probe_run(btf, c->arg[OPT_BTF] ? c->arg[OPT_BTF] : DEFAULT_BTF,
-			   c->given & OPT(JSON));
+	btf = btf__parse(path, NULL);
+	if (!btf) {
+		fprintf(stderr, "oomtrace: failed to read BTF from %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	status = probe_run(btf, path, core_btf_path(c), c->given & OPT(JSON));
 	btf__free(btf);
 	return status;
 }

@@ -66,9 +66,10 @@ static void missing_list(enum oom_mode mode, FILE *f, struct jw *j)
 	}
 }
 
-int probe_run(const struct btf *btf, const char *btf_path, int json)
+int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_path,
+	      int json)
 {
-	struct attach_opts o = { .btf_path = btf_path, .ringbuf_size = getpagesize() };
+	struct attach_opts o = { .btf_path = core_btf_path, .ringbuf_size = getpagesize() };
 	struct mode_result res[MODE_END] = {};
 	enum oom_mode m, picked = MODE_AUTO;
 	struct attachment a;
@@ -77,9 +78,9 @@ int probe_run(const struct btf *btf, const char *btf_path, int json)
 	int ksyms_err;
 
 	uname(&u);
-	ks = ksyms_load(NULL);
+	o.ks = ksyms_load_async(NULL);
+	ks = ksyms_loaded(o.ks);
 	ksyms_err = ks ? 0 : errno;
-	o.ks = ks;
 	for_each_mode(m) {
 		res[m].ok = !attachment_start(&a, m, &o, res[m].why, sizeof(res[m].why));
 		if (res[m].ok) {
@@ -89,6 +90,7 @@ int probe_run(const struct btf *btf, const char *btf_path, int json)
 				picked = m;
 		}
 	}
+	ksyms_loading_free(o.ks);
 	ksyms_free(ks);
 
 	if (json) {
@@ -96,7 +98,7 @@ int probe_run(const struct btf *btf, const char *btf_path, int json)
 
 		jw_begin(&j, stdout);
 		jw_str(&j, "kernel", u.release);
-		jw_str(&j, "btf", btf_path ? btf_path : "/sys/kernel/btf/vmlinux");
+		jw_str(&j, "btf", btf_path);
 		jw_str(&j, "kallsyms", ksyms_err ? strerror(ksyms_err) : "readable");
 		jw_str(&j, "mark_victim_layout", mark_victim_layout(btf));
 		jw_str(&j, "rss_stat_layout", rss_stat_layout(btf));
@@ -116,7 +118,7 @@ int probe_run(const struct btf *btf, const char *btf_path, int json)
 		jw_end(&j);
 	} else {
 		printf("kernel:      %s\n", u.release);
-		printf("btf:         %s\n", btf_path ? btf_path : "/sys/kernel/btf/vmlinux");
+		printf("btf:         %s\n", btf_path);
 		printf("kallsyms:    %s\n", ksyms_err ? strerror(ksyms_err) : "readable");
 		printf("mark_victim: %s layout\n", mark_victim_layout(btf));
 		printf("rss_stat:    %s\n", rss_stat_layout(btf));

@@ -4,7 +4,9 @@
 
 struct btf;
 
-/* `oomtrace probe`: what this kernel lets oomtrace do, and why not. */
-int probe_run(const struct btf *btf, const char *btf_path, int json);
+/* `oomtrace probe`: what this kernel lets oomtrace do, and why not; btf
+ * is parsed from btf_path, core_btf_path is what trace_opts says. */
+int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_path,
+	      int json);
 
 #endif /* __PROBE_H */

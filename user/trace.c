@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "episode.h"
@@ -186,6 +189,55 @@ static int protect_from_oom_killer(void)
 	return 0;
 }
 
+/*
+ * In a global OOM, reclaim takes the pages of our own code; faulting them
+ * back in can fail and kill us (seen under a global OOM in QEMU). Pin in
+ * full the code that handles a record: ours, the C library's, libbpf's,
+ * the HTTP library's (serve), and the dynamic linker's (lazy binding).
+ * Everything else stays pinned as far as it was touched (MCL_ONFAULT): what
+ * only the start used, like gnutls under libmicrohttpd, is never read in.
+ * Returns 0 or an errno.
+ */
+static int lock_memory(void)
+{
+	static const char *const pinned[] = {
+		"libc.so", "libbpf.so", "libmicrohttpd.so", "ld-linux",
+	};
+	char line[PATH_MAX + 128], exe[PATH_MAX];
+	unsigned long start, end;
+	int err = 0, off;
+	ssize_t n;
+	size_t i;
+	FILE *f;
+
+	/* the start's memory goes back before the rest is pinned */
+	malloc_trim(0);
+	if (mlockall(MCL_CURRENT | MCL_ONFAULT))
+		return errno;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n < 0 ? 0 : n] = '\0';
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return errno;
+	while (!err && fgets(line, sizeof(line), f)) {
+		const char *path, *base;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end, &off) != 2)
+			continue;
+		path = line + off;
+		base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		for (i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++)
+			if (!strncmp(base, pinned[i], strlen(pinned[i])))
+				break;
+		if (i < sizeof(pinned) / sizeof(pinned[0]) || (exe[0] && !strcmp(path, exe)))
+			err = mlock((void *)start, end - start) ? errno : 0;
+	}
+	fclose(f);
+	return err;
+}
+
 /* Each sink says on stderr why it could not open. */
 static int open_sinks(struct trace *t)
 {
@@ -236,11 +288,13 @@ static void reopen_sinks(struct trace *t)
 }
 
 /* What the kernel side needs, and the consumer of what it writes. */
-static int start_consumer(struct trace *t, int *status)
+static int start_consumer(struct trace *t, struct ksyms_loading *ks,
+			  const struct attach_checks *checks, int *status)
 {
 	const struct trace_opts *o = t->opts;
 	struct attach_opts aopts = {
-		.btf_path = o->btf_path, .ringbuf_size = o->ringbuf_size, .ks = t->ks,
+		.btf_path = o->core_btf_path, .ringbuf_size = o->ringbuf_size, .ks = ks,
+		.checks = checks,
 	};
 	char why[2048];
 	int err;
@@ -293,6 +347,9 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 {
 	struct trace *t = calloc(1, sizeof(*t));
 	int err, protect_err, lock_err;
+	struct attach_checks checks;
+	struct ksyms_loading *ks;
+	struct btf *btf;
 	char why[256];
 
 	*status = 1;
@@ -301,33 +358,42 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		return NULL;
 	}
 	t->opts = o;
+	/* the longest step of the start, and needed last: on a thread */
+	ks = ksyms_load_async(NULL);
+	btf = btf__parse(o->btf_path, NULL);
+	if (!btf) {
+		fprintf(stderr, "oomtrace: failed to read BTF from %s: %s\n", o->btf_path,
+			strerror(errno));
+		goto free_ksyms_loading;
+	}
 	if (open_sinks(t))
 		goto close_sinks;
 	protect_err = protect_from_oom_killer();
-	t->ks = ksyms_load(NULL);
+	err = gfp_table_init(&t->gfp, btf);
+	if (err)
+		fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
+			"gfp_flags will be hex\n", strerror(-err));
+	attach_check_modes(btf, &checks);
+	/* libbpf parses its own copies: ours goes before they come */
+	btf__free(btf);
+	btf = NULL;
+	if (start_consumer(t, ks, &checks, status))
+		goto free_consumer;
+	t->ks = ksyms_loaded(ks);
 	if (!t->ks)
 		fprintf(stderr, "oomtrace: failed to read /proc/kallsyms: %s; "
 			"stacks, outcome and kprobe targets will be unresolved\n",
 			strerror(errno));
-	err = gfp_table_init(&t->gfp, o->btf);
-	if (err)
-		fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
-			"gfp_flags will be hex\n", strerror(-err));
+	ksyms_loading_free(ks);
+	ks = NULL;
 	record_env_init(&t->env, t->ks, &t->gfp);
-	if (start_consumer(t, status))
-		goto free_consumer;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	if (o->duration > 0)
 		t->deadline_ns = now_boot_ns() + (__u64)(o->duration * 1e9);
-	/*
-	 * In a global OOM, reclaim takes the pages of our own code; faulting
-	 * them back in can fail and kill us (seen under a global OOM in QEMU).
-	 * Everything is allocated by now: pin it.
-	 */
-	lock_err = mlockall(MCL_CURRENT) ? errno : 0;
+	lock_err = lock_memory();
 	if (privilege_drop(&o->run_as, why, sizeof(why))) {
 		fprintf(stderr, "oomtrace: %s\n", why);
 		goto free_consumer;
@@ -349,6 +415,11 @@ free_consumer:
 	ksyms_free(t->ks);
 close_sinks:
 	close_sinks(t);
+	btf__free(btf);
+free_ksyms_loading:
+	if (ks)
+		ksyms_free(ksyms_loaded(ks));
+	ksyms_loading_free(ks);
 	free(t);
 	return NULL;
 }

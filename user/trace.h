@@ -9,7 +9,6 @@
 #include "privilege.h"
 #include "sink.h"
 
-struct btf;
 struct trace;
 
 /* Exit status when a mode given with --mode cannot attach here: tests tell
@@ -27,8 +26,8 @@ struct trace_opts {
 	struct filter filter;
 	long count;		/* stop after this many records; 0: never */
 	double duration;	/* stop after this many seconds; 0: never */
-	const char *btf_path;
-	const struct btf *btf;	/* parsed kernel BTF */
+	const char *btf_path;	/* the kernel's BTF, read while starting */
+	const char *core_btf_path;	/* for libbpf; NULL: the kernel's */
 	size_t ringbuf_size;
 	struct run_as run_as;	/* --user: who to be once attached */
 };
