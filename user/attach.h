@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "mode.h"
 
+struct btf;
 struct ksyms;
 struct oomtrace_bpf;
 struct bpf_link;
@@ -22,14 +23,18 @@ struct attach_opts {
 	const char *btf_path;	/* BTF for CO-RE; NULL: the kernel's own */
 	size_t ringbuf_size;
 	const struct ksyms *ks;	/* resolves kprobe targets; may be NULL */
+	const struct btf *btf;	/* the kernel's, to find fentry targets; may be NULL */
+	unsigned int candidates;	/* --candidates: 0 leaves the ranking unhooked */
 };
 
 struct attachment {
 	struct oomtrace_bpf *skel;
-	struct bpf_link *links[10];	/* up to 4 for the kill, 5 to follow the victim */
+	struct bpf_link *links[11];	/* up to 5 for the kill, 5 to follow the victim */
 	int nr_links;
 	enum oom_mode mode;
 	enum mark_victim_hook hook;
+	int ranked;		/* oom_evaluate_task() is hooked: records rank candidates */
+	char unranked[160];	/* else why not */
 };
 
 /* libbpf's messages go to stderr with verbose, else are kept as reasons. */

@@ -30,6 +30,7 @@ struct trace_opts {
 	const char *btf_path;
 	const struct btf *btf;	/* parsed kernel BTF */
 	size_t ringbuf_size;
+	unsigned int candidates;	/* --candidates */
 	struct run_as run_as;	/* --user: who to be once attached */
 };
 
