@@ -82,6 +82,31 @@ static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
 }
 
 /*
+ * v6.18 made mm_struct::flags an mm_flags_t, a struct that wraps an
+ * unsigned long __mm_flags[] bitmap; before, it was one unsigned long.
+ * The MMF_* bits below BITS_PER_LONG sit in its first word either way.
+ * CO-RE matches a field only to one of a compatible kind: a flavour each.
+ */
+struct mm_struct___flags_long {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+struct mm_flags___bitmap {
+	unsigned long __mm_flags[1];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___flags_bitmap {
+	struct mm_flags___bitmap flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned long mm_flags_word(struct mm_struct *mm)
+{
+	if (bpf_core_field_exists(struct mm_struct___flags_long, flags))
+		return BPF_CORE_READ((struct mm_struct___flags_long *)mm, flags);
+	return BPF_CORE_READ((struct mm_struct___flags_bitmap *)mm, flags.__mm_flags[0]);
+}
+
+/*
  * "mm, oom: make the calculation of oom badness more accurate" (v5.9)
  * made oom_control::chosen_points a signed long; before it was unsigned
  * long. Both are 64 bits wide here, so reading it as __s64 is right on

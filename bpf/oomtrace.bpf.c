@@ -25,6 +25,12 @@
 #define MM_ANONPAGES	1
 #define MM_SWAPENTS	2
 #define MM_SHMEMPAGES	3
+/* include/linux/sched.h, sched/coredump.h, uapi/linux/mempolicy.h */
+#define PF_KTHREAD	0x00200000
+#define MMF_OOM_SKIP	21
+#define MPOL_BIND	2
+#define OOM_SCORE_ADJ_MIN	(-1000)
+#define LONG_MAX	0x7fffffffffffffffLL
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -65,6 +71,21 @@ struct {
 	__type(value, struct inflight);
 } scratch SEC(".maps");
 
+/* Two nodemask_t (MAX_NUMNODES bits: 1024 on Debian) to intersect. */
+#define NODEMASK_WORDS 16
+
+struct nodepair {
+	__u64 a[NODEMASK_WORDS];
+	__u64 b[NODEMASK_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nodepair);
+} nodescratch SEC(".maps");
+
 /* A victim until its process exits, by the tid the reaper's tracepoints name. */
 struct followed {
 	struct oomtrace_reap_rec rec;
@@ -87,6 +108,11 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } followed_procs SEC(".maps");
+
+/* --candidates: how many candidates, and skipped tasks, an episode keeps;
+ * 0 when oom_evaluate_task() is not hooked. */
+const volatile __u32 cand_max;
+const volatile __u32 page_shift = 12;
 
 __u64 episode_seq;
 __u64 victim_seq;
@@ -231,6 +257,8 @@ static __always_inline int oom_enter(struct oom_control *oc)
 	ZERO(s);
 	s->episode = __sync_fetch_and_add(&episode_seq, 1) + 1;
 	s->oom.flags = OOMTRACE_OOM_ENTRY;
+	if (cand_max)
+		s->oom.flags |= OOMTRACE_OOM_RANKED;
 	s->oom.start_ns = bpf_ktime_get_boot_ns();
 	s->oom.gfp_mask = BPF_CORE_READ(oc, gfp_mask);
 	s->oom.order = BPF_CORE_READ(oc, order);
@@ -300,6 +328,199 @@ static __always_inline int oom_kill(struct oom_control *oc, const char *message)
 	s->oom.points = BPF_CORE_READ(oc, chosen_points);
 	s->oom.chosen_pid = BPF_CORE_READ(oc, chosen, tgid);
 	bpf_probe_read_kernel_str(s->oom.message, sizeof(s->oom.message), message);
+	return 0;
+}
+
+/*
+ * The candidates, as oom_evaluate_task() of v6.1 (mm/oom_kill.c) ranks
+ * them, read at its entry: its checks in its order, then oom_badness()'s,
+ * which may be inlined into it. The scan runs under oom_lock in the
+ * trigger, so the episode's state is the trigger's in-flight entry.
+ */
+
+/* for_each_thread(): signal->thread_head, linked through thread_node */
+#define THREAD_WALK 16
+#define THREAD_OF(node) ((struct task_struct *)((void *)(node) -		\
+			 bpf_core_field_offset(struct task_struct, thread_node)))
+
+/* nodes_intersects() of two nodemask_t */
+static __always_inline int nodes_intersect(const void *x, const void *y)
+{
+	__u32 zero = 0, size = bpf_core_type_size(nodemask_t);
+	struct nodepair *p = bpf_map_lookup_elem(&nodescratch, &zero);
+
+	if (!p)
+		return 1;
+	if (size > sizeof(p->a))
+		size = sizeof(p->a);
+	__builtin_memset(p, 0, sizeof(*p));
+	bpf_probe_read_kernel(p->a, size, x);
+	bpf_probe_read_kernel(p->b, size, y);
+	for (int i = 0; i < NODEMASK_WORDS; i++)
+		if (p->a[i] & p->b[i])
+			return 1;
+	return 0;
+}
+
+/* mempolicy_in_oom_domain() with a nodemask, else
+ * cpuset_mems_allowed_intersects(current, t) */
+static __always_inline int thread_eligible(struct task_struct *t, nodemask_t *mask)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct mempolicy *pol;
+
+	if (!mask)
+		return nodes_intersect(&cur->mems_allowed, &t->mems_allowed);
+	pol = BPF_CORE_READ(t, mempolicy);
+	if (!pol || BPF_CORE_READ(pol, mode) != MPOL_BIND)
+		return 1;
+	return nodes_intersect(&pol->nodes, mask);
+}
+
+/* oom_cpuset_eligible(): 1 if any thread is; -1 past THREAD_WALK threads */
+static __always_inline int cpuset_eligible(struct task_struct *p, struct oom_control *oc)
+{
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	nodemask_t *mask = BPF_CORE_READ(oc, nodemask);
+	struct list_head *head = &sig->thread_head;
+	struct list_head *pos = BPF_CORE_READ(sig, thread_head.next);
+
+	for (int i = 0; i < THREAD_WALK; i++) {
+		if (pos == head)
+			return 0;
+		if (thread_eligible(THREAD_OF(pos), mask))
+			return 1;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return pos == head ? 0 : -1;
+}
+
+/* find_lock_task_mm(): the first thread still holding the mm; *unread
+ * when THREAD_WALK threads did not tell */
+static __always_inline struct task_struct *thread_with_mm(struct task_struct *p, int *unread)
+{
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct list_head *head = &sig->thread_head;
+	struct list_head *pos = BPF_CORE_READ(sig, thread_head.next);
+	struct task_struct *t;
+
+	for (int i = 0; i < THREAD_WALK; i++) {
+		if (pos == head)
+			return NULL;
+		t = THREAD_OF(pos);
+		if (BPF_CORE_READ(t, mm))
+			return t;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	*unread = pos != head;
+	return NULL;
+}
+
+/* in_vfork() */
+static __always_inline int task_in_vfork(struct task_struct *t, struct mm_struct *mm)
+{
+	return BPF_CORE_READ(t, vfork_done) && BPF_CORE_READ(t, real_parent, mm) == mm;
+}
+
+/* Keep the cand_max highest (points, order): a later task wins a tie, as
+ * oom_evaluate_task() chooses on points >= chosen_points. */
+static __always_inline void rank_keep(struct oomtrace_cand *arr, __u32 *nr,
+				      const struct oomtrace_cand *c)
+{
+	__u32 n = *nr, lo = 0;
+
+	if (n < cand_max && n < OOMTRACE_MAX_CANDIDATES) {
+		arr[n] = *c;
+		*nr = n + 1;
+		return;
+	}
+	for (__u32 i = 1; i < OOMTRACE_MAX_CANDIDATES && i < n; i++)
+		if (arr[i].points < arr[lo].points ||
+		    (arr[i].points == arr[lo].points && arr[i].order < arr[lo].order))
+			lo = i;
+	if (n && c->points >= arr[lo].points)
+		arr[lo] = *c;
+}
+
+static __always_inline int oom_evaluate(struct task_struct *p, struct oom_control *oc)
+{
+	__u32 tid = current_tid(), reason = OOMTRACE_NR_SKIPS;
+	struct oomtrace_ranking *rk;
+	struct task_struct *t = NULL;
+	struct oomtrace_cand c;
+	struct mm_struct *mm;
+	struct inflight *s;
+	int unread = 0, ok;
+	__s64 adj;
+
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (!s)
+		return 0;
+	rk = &s->oom.ranking;
+	__builtin_memset(&c, 0, sizeof(c));
+	c.order = rk->evaluated++;
+	c.pid = BPF_CORE_READ(p, tgid);
+
+	/* oom_unkillable_task(): a kernel thread has no memory to tell */
+	if (BPF_CORE_READ(p, flags) & PF_KTHREAD) {
+		rk->skips[OOMTRACE_SKIP_UNKILLABLE]++;
+		return 0;
+	}
+	if (c.pid == 1) {
+		reason = OOMTRACE_SKIP_UNKILLABLE;
+	} else if (!s->memcg && (ok = cpuset_eligible(p, oc)) <= 0) {
+		reason = ok ? OOMTRACE_SKIP_UNREAD : OOMTRACE_SKIP_INELIGIBLE;
+	} else if (BPF_CORE_READ(oc, order) != -1 && (mm = BPF_CORE_READ(p, signal, oom_mm))) {
+		/* a victim still freeing its memory aborts the scan: no kill,
+		 * so no record will carry this ranking */
+		if (!(mm_flags_word(mm) & (1UL << MMF_OOM_SKIP)))
+			return 0;
+		reason = OOMTRACE_SKIP_OOM_VICTIM;
+	} else if (BPF_CORE_READ(p, signal, oom_flag_origin)) {
+		/* oom_task_origin(): chosen without oom_badness() */
+		c.points = LONG_MAX;
+	}
+
+	t = thread_with_mm(p, &unread);
+	if (t) {
+		mm = BPF_CORE_READ(t, mm);
+		adj = BPF_CORE_READ(t, signal, oom_score_adj);
+		c.uid = BPF_CORE_READ(t, real_cred, uid.val);
+		c.oom_score_adj = adj;
+		BPF_CORE_READ_STR_INTO(&c.comm, t, comm);
+		c.rss = MM_COUNTER(mm, MM_FILEPAGES) + MM_COUNTER(mm, MM_ANONPAGES) +
+			MM_COUNTER(mm, MM_SHMEMPAGES);
+		c.swapents = MM_COUNTER(mm, MM_SWAPENTS);
+		c.pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+		if (reason < OOMTRACE_NR_SKIPS || c.points == LONG_MAX) {
+			/* skipped or origin: no oom_badness() */
+		} else if (adj == OOM_SCORE_ADJ_MIN) {
+			reason = OOMTRACE_SKIP_ADJ_MIN;
+		} else if (mm_flags_word(mm) & (1UL << MMF_OOM_SKIP)) {
+			reason = OOMTRACE_SKIP_MM_SKIP;
+		} else if (task_in_vfork(t, mm)) {
+			reason = OOMTRACE_SKIP_VFORK;
+		} else {
+			/* in unsigned long, as the kernel: adj * (totalpages / 1000) wraps */
+			c.points = c.rss + c.swapents + (c.pgtables_bytes >> page_shift) +
+				   (__u64)adj * (BPF_CORE_READ(oc, totalpages) / 1000);
+		}
+	} else if (reason == OOMTRACE_NR_SKIPS && c.points != LONG_MAX) {
+		reason = unread ? OOMTRACE_SKIP_UNREAD : OOMTRACE_SKIP_NO_MM;
+	}
+
+	if (reason < OOMTRACE_NR_SKIPS) {
+		rk->skips[reason]++;
+		if (t) {
+			/* the largest kept: what the kernel passed over */
+			c.reason = reason;
+			c.points = c.rss + c.swapents + (c.pgtables_bytes >> page_shift);
+			rank_keep(rk->skipped, &rk->nr_skipped, &c);
+		}
+		return 0;
+	}
+	rk->scored++;
+	rank_keep(rk->cands, &rk->nr_cands, &c);
 	return 0;
 }
 
@@ -505,6 +726,12 @@ int BPF_PROG(oom_kill_fentry, struct oom_control *oc, const char *message)
 	return oom_kill(oc, message);
 }
 
+SEC("fentry/oom_evaluate_task")
+int BPF_PROG(oom_evaluate_fentry, struct task_struct *task, void *arg)
+{
+	return oom_evaluate(task, arg);
+}
+
 /* kprobes attach by the symbol kallsyms has (it may carry a suffix). */
 SEC("kprobe")
 int BPF_KPROBE(oom_enter_kprobe, struct oom_control *oc)
@@ -522,6 +749,12 @@ SEC("kprobe")
 int BPF_KPROBE(oom_kill_kprobe, struct oom_control *oc, const char *message)
 {
 	return oom_kill(oc, message);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(oom_evaluate_kprobe, struct task_struct *task, void *arg)
+{
+	return oom_evaluate(task, arg);
 }
 
 SEC("tp_btf/mark_victim")

@@ -11,6 +11,7 @@
 #define OOMTRACE_CG_DEPTH	10	/* path components kept per cgroup */
 #define OOMTRACE_CG_NAME_LEN	256	/* NAME_MAX + 1: container ids fit whole */
 #define OOMTRACE_STACK_DEPTH	32
+#define OOMTRACE_MAX_CANDIDATES	16	/* the most --candidates takes */
 
 enum oomtrace_rec_type {
 	OOMTRACE_REC_VICTIM = 1,	/* one per oom:mark_victim */
@@ -41,6 +42,7 @@ enum oomtrace_oom_flags {
 	 * the memcg OOM lock, which a memcg OOM takes on its domain's subtree */
 	OOMTRACE_OOM_LOCKED_MEMCG = 1 << 2,
 	OOMTRACE_OOM_MEM = 1 << 3,	/* mem: the memcg's counters at the kill */
+	OOMTRACE_OOM_RANKED = 1 << 4,	/* ranking: oom_evaluate_task() was hooked */
 };
 
 /* Flags on a victim record. */
@@ -89,6 +91,49 @@ struct oomtrace_memcg_mem {
 	__u32 pad;
 };
 
+/*
+ * Why oom_evaluate_task() passed a task over without a score (mm/oom_kill.c
+ * of v6.1: the checks in its order, then oom_badness()'s).
+ */
+enum oomtrace_skip {
+	OOMTRACE_SKIP_UNKILLABLE,	/* init, or a kernel thread */
+	OOMTRACE_SKIP_INELIGIBLE,	/* no node in common with the OOM's cpuset or mempolicy */
+	OOMTRACE_SKIP_OOM_VICTIM,	/* an earlier victim whose mm is done with (MMF_OOM_SKIP) */
+	OOMTRACE_SKIP_NO_MM,		/* every thread has let go of its mm */
+	OOMTRACE_SKIP_ADJ_MIN,		/* oom_score_adj -1000 */
+	OOMTRACE_SKIP_MM_SKIP,		/* its mm is marked MMF_OOM_SKIP */
+	OOMTRACE_SKIP_VFORK,		/* between vfork() and exec or exit */
+	OOMTRACE_SKIP_UNREAD,		/* its mm lies past the threads the kernel side walks */
+	OOMTRACE_NR_SKIPS,
+};
+
+/* One task oom_evaluate_task() met, as the kernel's task dump shows it. */
+struct oomtrace_cand {
+	__s64 points;		/* oom_badness(); for a skipped task, rss + swapents + pgtables in pages */
+	__u64 rss;		/* pages: anon + file + shmem, get_mm_rss() */
+	__u64 swapents;		/* pages */
+	__u64 pgtables_bytes;
+	__u32 pid;		/* tgid */
+	__u32 uid;
+	__s32 oom_score_adj;
+	__u32 order;		/* the evaluation's: an equal score goes to the later task */
+	__u32 reason;		/* skipped: enum oomtrace_skip */
+	__u32 pad;
+	char comm[OOMTRACE_COMM_LEN];	/* of the thread whose mm was read, as the dump */
+};
+
+/* One OOM episode's candidates: the highest scores, and the largest of
+ * the tasks skipped that still had an mm, each kept to --candidates. */
+struct oomtrace_ranking {
+	__u32 nr_cands;
+	__u32 nr_skipped;
+	__u32 evaluated;	/* oom_evaluate_task() calls */
+	__u32 scored;		/* of them, tasks oom_badness() scored */
+	__u32 skips[OOMTRACE_NR_SKIPS];	/* every task skipped, by reason */
+	struct oomtrace_cand cands[OOMTRACE_MAX_CANDIDATES];
+	struct oomtrace_cand skipped[OOMTRACE_MAX_CANDIDATES];
+};
+
 /* What out_of_memory() and oom_kill_process() saw (fentry/kprobe modes),
  * and the OOM memcg's state. */
 struct oomtrace_oom {
@@ -104,6 +149,7 @@ struct oomtrace_oom {
 	__u32 memcg_set;	/* oc->memcg was non-NULL */
 	__u32 chosen_pid;	/* oc->chosen's tgid */
 	struct oomtrace_memcg_mem mem;
+	struct oomtrace_ranking ranking;
 };
 
 struct oomtrace_victim_rec {

@@ -153,6 +153,16 @@ TEST(bad_numbers)
 	run(&r, 0, (const char *[]){ "--duration", "-1", NULL });
 	EXPECT_EQ(2, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "invalid duration '-1'");
+	/* past the records' room (OOMTRACE_MAX_CANDIDATES), or not a count */
+	run(&r, 0, (const char *[]){ "--candidates", "17", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --candidates '17': 0 to 16");
+	run(&r, 0, (const char *[]){ "serve", "--candidates", "-1", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --candidates '-1': 0 to 16");
+	run(&r, 0, (const char *[]){ "probe", "--candidates", "3", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "probe does not take --candidates");
 }
 
 TEST(cgroup_that_does_not_exist)

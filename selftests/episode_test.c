@@ -113,7 +113,7 @@ static struct oomtrace_end_rec end(__u64 episode, __u32 victims, __u64 duration)
 	return r;
 }
 
-#define FULL (OOMTRACE_OOM_ENTRY | OOMTRACE_OOM_KILL)
+#define FULL (OOMTRACE_OOM_ENTRY | OOMTRACE_OOM_KILL | OOMTRACE_OOM_RANKED)
 #define POINTS (RF_BIT(RF_VICTIM_POINTS) | RF_BIT(RF_VICTIM_OOM_SCORE))
 
 TEST_F(episodes, out_of_order_pieces_make_one_episode)
@@ -162,8 +162,10 @@ TEST_F(episodes, points_are_only_the_chosen_victims)
 	episodes_add_end(e, &e9, 5);
 	ASSERT_EQ(3, self->nr);
 	EXPECT_EQ(0, self->out[0].unknown);
-	EXPECT_EQ(POINTS, self->out[1].unknown);
+	/* a group member won no ranking; oom_kill_allocating_task ranked nobody */
+	EXPECT_EQ(POINTS | RF_RANKING, self->out[1].unknown);
 	EXPECT_EQ(POINTS, self->out[2].unknown);
+	EXPECT_EQ(0, self->out[2].nr_candidates);
 	episodes_free(e);
 }
 

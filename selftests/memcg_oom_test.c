@@ -5,6 +5,7 @@
  * record count must equal the /proc/vmstat and memcg oom_kill deltas.
  * One variant per attach mode; a mode this kernel lacks is skipped.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -132,6 +133,53 @@ TEST_F_TIMEOUT(memcg_oom, comm_with_spaces_and_quotes, 60)
 	kill_one(_metadata, self, &h);
 	check_kills(_metadata, self, 1, h.threads);
 	EXPECT_STREQ(h.comm, self->live.kills[0].comm);
+}
+
+/*
+ * Three tasks in the memcg: the ranking must be the kernel's task dump
+ * (check_ranking(), in every test), with the idle one scored below the
+ * victim and the -1000 one skipped for it.
+ */
+TEST_F_TIMEOUT(memcg_oom, ranking_of_idle_tasks, 60)
+{
+	struct hog small = { .comm = "oomtest-small", .anon_limit = 2 << 20 };
+	struct hog keep = { .comm = "oomtest-keep", .oom_score_adj = -1000,
+			    .anon_limit = 3 << 20 };
+	struct hog h = { .comm = "oomtest-rank" };
+	struct json_object *r, *c;
+	pid_t idle[2];
+	int i, found;
+
+	RETURN_IF_SKIPPED();
+	idle[0] = hog_start(&self->live.cg, &small);
+	ASSERT_LT(0, idle[0]);
+	/* -1000 needs CAP_SYS_RESOURCE, which the host's root lacks: it
+	 * matters only where the ranking is seen */
+	idle[1] = full_mode(self->live.mode) ? hog_start(&self->live.cg, &keep) : 0;
+	sleep(1);	/* let them allocate before the hog fills the memcg */
+	if (idle[1])
+		ASSERT_EQ(0, kill(idle[1], 0)) TH_LOG("the -1000 task did not start");
+	kill_one(_metadata, self, &h);
+	check_kills(_metadata, self, 1, h.threads);
+	for (i = 0; i < 2; i++)
+		if (idle[i] > 0)
+			EXPECT_EQ(0, kill(idle[i], 0)) TH_LOG("an idle task was killed");
+	if (!full_mode(self->live.mode))
+		return;
+	r = self->live.recs[0];
+	/* the kernel's table lists all three, -1000 too */
+	EXPECT_EQ(3, self->live.kills[0].ntasks);
+	EXPECT_EQ(2, jint(r, "candidates_scored"));
+	c = json_object_array_get_idx(jget(r, "candidates"), 1);
+	EXPECT_EQ(idle[0], jint(c, "pid"));
+	EXPECT_STREQ("oomtest-small", jstr(c, "comm"));
+	EXPECT_EQ(1, jint(r, "skipped.oom_score_adj_min"));
+	c = jget(r, "skipped.tasks");
+	for (found = 0, i = 0; c && i < (int)json_object_array_length(c); i++)
+		if (jint(json_object_array_get_idx(c, i), "pid") == idle[1])
+			found = !strcmp("oom_score_adj_min",
+					jstr(json_object_array_get_idx(c, i), "reason"));
+	EXPECT_TRUE(found) TH_LOG("the -1000 task is not skipped for it");
 }
 
 /* 200 on the host; check-vm asks for fewer, as TCG makes each kill slow. */

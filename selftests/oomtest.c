@@ -68,6 +68,19 @@ long read_key(const char *path, const char *key)
 	return v;
 }
 
+long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 int memcg_write(const struct memcg *cg, const char *file, const char *val)
 {
 	char path[512];
@@ -422,6 +435,23 @@ int kmsg_parse_reaped(const char *msg, struct kmsg_reap *r)
 	return 0;
 }
 
+int kmsg_parse_task(const char *msg, struct kmsg_task *t)
+{
+	short adj;
+	int n = -1;
+
+	/* dump_task(): "[%7d] %5d %5d %8lu %8lu %8ld %8lu         %5hd %s" */
+	if (msg[0] != '[' ||
+	    sscanf(msg, "[%d] %u %d %lu %lu %ld %lu %hd%n", &t->pid, &t->uid, &t->tgid,
+		   &t->total_vm, &t->rss, &t->pgtables_bytes, &t->swapents, &adj, &n) != 8 ||
+	    n < 0 || msg[n] != ' ' || !msg[n + 1])
+		return -1;
+	t->oom_score_adj = adj;
+	/* the rest is the comm, spaces and all */
+	snprintf(t->comm, sizeof(t->comm), "%s", msg + n + 1);
+	return 0;
+}
+
 int kmsg_parse_counter(const char *msg, struct kmsg_kill *k)
 {
 	static const struct {
@@ -515,7 +545,14 @@ static void kmsg_read(struct live *l)
 		if (strstr(msg, " invoked oom-killer: ")) {
 			/* a report begins: its counters come before "oom-kill:" */
 			memset(pending, 0, sizeof(*pending));
+			pending->task0 = l->ntasks;
 			l->pending_pid = -1;
+		} else if (!strcmp(msg, "Tasks state (memory values in pages):")) {
+			pending->dumped = 1;
+		} else if (pending->dumped && l->ntasks < LIVE_MAX_TASKS &&
+			   !kmsg_parse_task(msg, &l->tasks[l->ntasks])) {
+			l->ntasks++;
+			pending->ntasks++;
 		} else if (!kmsg_parse_counter(msg, pending)) {
 			continue;
 		} else if (!strncmp(msg, "oom-kill:", 9)) {
@@ -533,6 +570,10 @@ static void kmsg_read(struct live *l)
 				k.swap = pending->swap;
 				k.memsw = pending->memsw;
 				k.kmem = pending->kmem;
+				/* a full pool cuts the table short: then none */
+				k.dumped = pending->dumped && l->ntasks < LIVE_MAX_TASKS;
+				k.task0 = pending->task0;
+				k.ntasks = pending->ntasks;
 			}
 			l->pending_pid = -1;
 			l->kills[l->nkills++] = k;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/types.h>
@@ -33,6 +34,8 @@ int memcg_write(const struct memcg *cg, const char *file, const char *val);
 long vmstat_oom_kill(void);
 /* A "key value" line of a file such as /proc/vmstat or memory.events. */
 long read_key(const char *path, const char *key);
+/* The number a file (a sysctl) holds; -1 if it cannot be read. */
+long read_long(const char *path);
 
 /* What a hog does before it allocates until the OOM killer ends it. */
 struct hog {
@@ -82,6 +85,22 @@ struct kmsg_kill {
 	/* the report's "memory:", "swap:", "memory+swap:" and "kmem:" lines,
 	 * printed with the "oom-kill:" one */
 	struct kmsg_counter memory, swap, memsw, kmem;
+	/* its task dump: rows task0.. of struct live's tasks; dumped 0 when
+	 * the report had none (rate limited, or vm.oom_dump_tasks 0) */
+	int dumped, task0, ntasks;
+};
+
+/* A row of the kernel's task dump (vm.oom_dump_tasks): "[  pid  ]   uid
+ * tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+ * memory values in pages but pgtables_bytes. */
+struct kmsg_task {
+	int pid;		/* the thread whose mm was read */
+	unsigned int uid;
+	int tgid;
+	unsigned long total_vm, rss, swapents;
+	long pgtables_bytes;
+	int oom_score_adj;
+	char comm[64];
 };
 
 /* The oom_reaper's "reaped process" line: what it left of the victim's mm. */
@@ -99,6 +118,8 @@ int kmsg_parse_killed(const char *msg, struct kmsg_kill *k);
  * memory, swap, memory+swap, kmem, into k's counter of that name; 0 or -1
  * (exposed for unit tests). */
 int kmsg_parse_counter(const char *msg, struct kmsg_kill *k);
+/* Parse one row of a task dump (exposed for unit tests): 0 or -1. */
+int kmsg_parse_task(const char *msg, struct kmsg_task *t);
 /* Parse one "oom_reaper: reaped process" message body (exposed for unit tests). */
 int kmsg_parse_reaped(const char *msg, struct kmsg_reap *r);
 
@@ -142,6 +163,7 @@ int child_validate(const struct oomtrace_child *c, char *why, size_t len);
  * that runs out of time), by a janitor process that outlives it.
  */
 #define LIVE_MAX_KILLS 256
+#define LIVE_MAX_TASKS 2048	/* task dump rows, of all reports */
 
 /*
  * A loop-mounted ext4 image of the test's own, /tmp/oomtest-PID-fs.img on
@@ -169,6 +191,8 @@ struct live {
 	/* the report being read: its lines before "Killed process" */
 	struct kmsg_kill pending;
 	int pending_pid;		/* its "oom-kill:" line's pid; -1: none */
+	struct kmsg_task tasks[LIVE_MAX_TASKS];
+	int ntasks;
 	struct kmsg_reap reaps[LIVE_MAX_KILLS];
 	int nreaps;
 	struct json_object *recs[LIVE_MAX_KILLS + 1];	/* check_records()'s */
@@ -433,6 +457,139 @@ static inline void check_domain(struct __test_metadata *_metadata, const struct 
 	}
 }
 
+/* Is name in the record's missing list? */
+static inline int missing_has(struct json_object *r, const char *name)
+{
+	struct json_object *m = jget(r, "missing");
+	size_t i, n = m ? json_object_array_length(m) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(m, i)), name))
+			return 1;
+	return 0;
+}
+
+/* oom_badness() of v6.1 from a task dump row: rss, swap and page tables in
+ * pages, and adj in thousandths of the OOM domain. */
+static inline long long dump_points(const struct kmsg_task *t, long long totalpages)
+{
+	return (long long)(t->rss + t->swapents) + t->pgtables_bytes / getpagesize() +
+	       (long long)t->oom_score_adj * (totalpages / 1000);
+}
+
+static inline const struct kmsg_task *dump_row(const struct live *l, const struct kmsg_kill *k,
+					       long long tgid)
+{
+	int i;
+
+	for (i = k->task0; i < k->task0 + k->ntasks; i++)
+		if (l->tasks[i].tgid == tgid)
+			return &l->tasks[i];
+	return NULL;
+}
+
+static inline int points_desc(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * The ranking against the kernel's task dump, which dump_header() prints
+ * after select_bad_process() from the same mm counters: every candidate
+ * and skipped task with an mm is a row with its numbers; the candidates'
+ * points are oom_badness() of their rows, and they are the highest of the
+ * table; every row is scored or skipped. In a global OOM reclaim may
+ * unmap file pages of any task between the scan and the dump
+ * (RSS_RECLAIM_SLACK_KB); in a memcg OOM the others are idle, so exact.
+ */
+static inline void check_ranking(struct __test_metadata *_metadata, const struct live *l,
+				 const struct expect *e, struct json_object *r,
+				 const struct kmsg_kill *k)
+{
+	struct json_object *cands = jget(r, "candidates"), *sk = jget(r, "skipped.tasks");
+	long long slack = e->global_reclaim ? RSS_RECLAIM_SLACK_KB / (getpagesize() / 1024) : 0;
+	long long totalpages = jint(r, "totalpages"), table[LIVE_MAX_TASKS];
+	int i, n, rows = 0, adj_min = 0;
+
+	if (!full_mode(jstr(r, "mode"))) {
+		EXPECT_TRUE(jnull(r, "candidates"));
+		EXPECT_TRUE(jnull(r, "skipped"));
+		EXPECT_TRUE(missing_has(r, "candidates"));
+		EXPECT_TRUE(missing_has(r, "skipped"));
+		return;
+	}
+	if (!jget(r, "victim.points")) {
+		/* a group member, or oom_kill_allocating_task: no ranking won */
+		EXPECT_TRUE(!cands || !json_object_array_length(cands));
+		return;
+	}
+	ASSERT_NE(NULL, cands) TH_LOG("no candidates in a %s record", jstr(r, "mode"));
+	n = json_object_array_length(cands);
+	ASSERT_LT(0, n);
+	/* the victim won: it is the top candidate */
+	EXPECT_EQ(jint(r, "victim.pid"), jint(json_object_array_get_idx(cands, 0), "pid"));
+	EXPECT_EQ(jint(r, "victim.points"),
+		  jint(json_object_array_get_idx(cands, 0), "points"));
+	/* dump_header() prints the table before "oom-kill:", under one rate limit */
+	if (k->constraint[0] && read_long("/proc/sys/vm/oom_dump_tasks") == 1)
+		EXPECT_TRUE(k->dumped) TH_LOG("the report of %d had no task dump", k->pid);
+	if (!k->dumped)
+		return;
+	for (i = 0; i < k->ntasks; i++) {
+		const struct kmsg_task *t = &l->tasks[k->task0 + i];
+
+		if (t->oom_score_adj == -1000) {
+			adj_min++;
+			continue;
+		}
+		table[rows++] = dump_points(t, totalpages);
+	}
+	qsort(table, rows, sizeof(table[0]), points_desc);
+	EXPECT_EQ(adj_min, jint(r, "skipped.oom_score_adj_min"));
+	/* rows of tasks oom_badness() gives LONG_MIN though their adj is not -1000 */
+	EXPECT_EQ(rows - jint(r, "skipped.mm_oom_skip") - jint(r, "skipped.vfork") -
+		  jint(r, "skipped.oom_victim"), jint(r, "candidates_scored"));
+	EXPECT_EQ(n < rows ? n : rows, n) TH_LOG("more candidates than scored rows");
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(cands, i);
+		const struct kmsg_task *t = dump_row(l, k, jint(c, "pid"));
+
+		ASSERT_NE(NULL, t) TH_LOG("candidate %lld (%s) is not in the task dump",
+					  jint(c, "pid"), jstr(c, "comm"));
+		EXPECT_STREQ(t->comm, jstr(c, "comm"));
+		EXPECT_EQ(t->uid, jint(c, "uid"));
+		EXPECT_EQ(t->oom_score_adj, jint(c, "oom_score_adj"));
+		EXPECT_NEAR(t->rss, jint(c, "rss_pages"), slack);
+		EXPECT_EQ(t->swapents, jint(c, "swapents"));
+		EXPECT_EQ(t->pgtables_bytes, jint(c, "pgtables_bytes"));
+		EXPECT_NEAR(dump_points(t, totalpages), jint(c, "points"), slack);
+		/* the kernel's ranking: the table's i-th highest */
+		if (i < rows)
+			EXPECT_NEAR(table[i], jint(c, "points"), slack);
+	}
+	for (i = 0; sk && i < (int)json_object_array_length(sk); i++) {
+		struct json_object *c = json_object_array_get_idx(sk, i);
+		const struct kmsg_task *t = dump_row(l, k, jint(c, "pid"));
+		const char *why = jstr(c, "reason");
+
+		/* dump_task() leaves out what oom_evaluate_task() does not look at */
+		if (!strcmp(why, "unkillable") || !strcmp(why, "ineligible")) {
+			EXPECT_EQ(NULL, t);
+			continue;
+		}
+		if (!strcmp(why, "unread"))	/* we did not find its mm */
+			continue;
+		ASSERT_NE(NULL, t) TH_LOG("skipped %lld (%s) is not in the task dump",
+					  jint(c, "pid"), jstr(c, "comm"));
+		EXPECT_EQ(t->oom_score_adj, jint(c, "oom_score_adj"));
+		EXPECT_NEAR(t->rss, jint(c, "rss_pages"), slack);
+		if (!strcmp(why, "oom_score_adj_min"))
+			EXPECT_EQ(-1000, t->oom_score_adj);
+	}
+}
+
 /* One record against the kernel's "Killed process" (and "oom-kill:") line. */
 static inline void check_record(struct __test_metadata *_metadata, const struct live *l,
 				const struct expect *e, int split,
@@ -467,6 +624,7 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 	if (full_mode(jstr(r, "mode")) && k->constraint[0])
 		EXPECT_STREQ(constraint_of(k->constraint), jstr(r, "constraint"));
 	check_domain(_metadata, e, r, k);
+	check_ranking(_metadata, l, e, r, k);
 	/* points: select_bad_process()'s choice, not oom_kill_allocating_task's */
 	if (full_mode(jstr(r, "mode")) && jget(r, "victim.points")) {
 		EXPECT_EQ(0, json_object_array_length(jget(r, "missing")));

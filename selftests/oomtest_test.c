@@ -78,6 +78,48 @@ TEST(not_reaped)
 	EXPECT_EQ(-1, kmsg_parse_reaped("oom_reaper: reaped process 9 (hog", &r));
 }
 
+TEST(task_dump_row)
+{
+	struct kmsg_task t = {};
+
+	ASSERT_EQ(0, kmsg_parse_task("[   4243]     0  4242    20588     4031    86016        "
+				     "0           500 oomtest-hog", &t));
+	EXPECT_EQ(4243, t.pid);
+	EXPECT_EQ(0, t.uid);
+	EXPECT_EQ(4242, t.tgid);
+	EXPECT_EQ(20588, t.total_vm);
+	EXPECT_EQ(4031, t.rss);
+	EXPECT_EQ(86016, t.pgtables_bytes);
+	EXPECT_EQ(0, t.swapents);
+	EXPECT_EQ(500, t.oom_score_adj);
+	EXPECT_STREQ("oomtest-hog", t.comm);
+	/* the widths are minimums: large numbers, -1000, a comm with spaces */
+	ASSERT_EQ(0, kmsg_parse_task("[12345678] 65534 12345678 123456789 98765432 1234567890 "
+				     "7         -1000 a \"b\" c", &t));
+	EXPECT_EQ(12345678, t.pid);
+	EXPECT_EQ(65534, t.uid);
+	EXPECT_EQ(98765432, t.rss);
+	EXPECT_EQ(1234567890, t.pgtables_bytes);
+	EXPECT_EQ(7, t.swapents);
+	EXPECT_EQ(-1000, t.oom_score_adj);
+	EXPECT_STREQ("a \"b\" c", t.comm);
+}
+
+TEST(task_dump_not_a_row)
+{
+	struct kmsg_task t = {};
+
+	EXPECT_EQ(-1, kmsg_parse_task("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes "
+				      "swapents oom_score_adj name", &t));
+	EXPECT_EQ(-1, kmsg_parse_task("Tasks state (memory values in pages):", &t));
+	/* cut short, as a full kmsg buffer can leave it */
+	EXPECT_EQ(-1, kmsg_parse_task("[   4243]     0  4242    20588     4031    86016", &t));
+	EXPECT_EQ(-1, kmsg_parse_task("[   4243]     0  4242    20588     4031    86016        "
+				      "0           500", &t));
+	EXPECT_EQ(-1, kmsg_parse_task("[   4243]     0  4242    20588     4031    86016        "
+				      "0           500 ", &t));
+}
+
 TEST(rfc3339_reads_what_timefmt_writes)
 {
 	long long ns = 1795473660LL * 1000000000 + 123456999;

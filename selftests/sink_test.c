@@ -67,6 +67,41 @@ static void set_stack(struct oomtrace_victim_rec *r, const __u64 *ips, int n)
 	r->stack_len = n * sizeof(*ips);
 }
 
+static struct oomtrace_cand cand(__u32 pid, const char *comm, __s64 points, __u32 order,
+				 __s32 adj, __u32 reason)
+{
+	struct oomtrace_cand c = { .points = points, .rss = 3210, .swapents = 1,
+				   .pgtables_bytes = 90112, .pid = pid, .uid = 1000,
+				   .oom_score_adj = adj, .order = order, .reason = reason };
+
+	memcpy(c.comm, comm, strnlen(comm, sizeof(c.comm)));
+	return c;
+}
+
+/* What oom_evaluate_task() saw, in the order the kernel side kept it: the
+ * sinks get it ranked, a tie to the later task. */
+static void ranking(struct oomtrace_victim_rec *r)
+{
+	struct oomtrace_ranking *rk = &r->oom.ranking;
+
+	r->oom.flags |= OOMTRACE_OOM_RANKED;
+	rk->evaluated = 9;
+	rk->scored = 4;
+	rk->nr_cands = 3;
+	rk->cands[0] = cand(4250, "helper", 1200, 1, 0, 0);
+	rk->cands[1] = cand(4242, "worker", 3234, 6, 0, 0);
+	rk->cands[2] = cand(4251, "twin", 1200, 4, 0, 0);
+	rk->skips[OOMTRACE_SKIP_UNKILLABLE] = 2;
+	rk->skips[OOMTRACE_SKIP_ADJ_MIN] = 1;
+	rk->skips[OOMTRACE_SKIP_NO_MM] = 1;
+	rk->skips[OOMTRACE_SKIP_VFORK] = 1;
+	rk->nr_skipped = 3;
+	rk->skipped[0] = cand(4260, "keeper", 800, 2, -1000, OOMTRACE_SKIP_ADJ_MIN);
+	rk->skipped[1] = cand(4261, "child", 3300, 7, 0, OOMTRACE_SKIP_VFORK);
+	/* a reason this build does not know: left out, not renamed */
+	rk->skipped[2] = cand(4262, "odd", 9999, 8, 0, OOMTRACE_NR_SKIPS);
+}
+
 /* A fentry-mode memcg kill that saw everything. */
 static void full_kill(struct oomtrace_victim_rec *r)
 {
@@ -104,6 +139,7 @@ static void full_kill(struct oomtrace_victim_rec *r)
 	r->oom.mem.memory = (struct oomtrace_counter){ 12288, 12288, 77 };
 	r->oom.mem.swap = (struct oomtrace_counter){ 5, 2251799813685247ULL, 0 };
 	set_stack(r, memcg_kill, 7);
+	ranking(r);
 }
 
 static void hostile(struct oomtrace_victim_rec *r)
@@ -121,6 +157,9 @@ static void hostile(struct oomtrace_victim_rec *r)
 	r->oom.chosen_pid = 777;
 	memcpy(r->victim.comm, hostile_comm, sizeof(hostile_comm));
 	set_path(&r->victim.memcg, deep, 10, 1);
+	r->oom.ranking.nr_cands = 1;
+	r->oom.ranking.cands[0] = cand(777, hostile_comm, 3234, 0, 500, 0);
+	memcpy(r->oom.ranking.cands[0].comm, hostile_comm, sizeof(hostile_comm));
 }
 
 /* Only mark_victim: the trigger's stack tells a memcg OOM. */
@@ -165,6 +204,8 @@ static void global_oom(struct oomtrace_victim_rec *r)
 	r->oom.order = 3;
 	strcpy(r->oom.message, "Out of memory");
 	set_stack(r, global_kill, 5);
+	/* --candidates 0: oom_evaluate_task() not hooked */
+	r->oom.flags &= ~OOMTRACE_OOM_RANKED;
 }
 
 /* A memory.oom.group member: chosen_points are another task's. */

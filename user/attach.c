@@ -95,6 +95,39 @@ static int kprobe_target(const struct attach_opts *o, const char *func,
 	return 0;
 }
 
+/*
+ * oom_evaluate_task() is static, but its address is taken (select_bad_process()
+ * passes it to mem_cgroup_scan_tasks()), so it stays a real function; a build
+ * that lacks it, or has only a clone, loses the ranking and nothing else.
+ */
+static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *why, size_t len)
+{
+	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksym *sym;
+
+	switch (mode) {
+	case MODE_FENTRY:
+		if (o->checks && o->checks->evaluate_in_btf)
+			return 0;
+		snprintf(why, len, "no oom_evaluate_task in the kernel's BTF");
+		return -ENOENT;
+	case MODE_KPROBE:
+		sym = ks ? ksyms_func(ks, "oom_evaluate_task") : NULL;
+		if (sym && !strcmp(sym->name, "oom_evaluate_task"))
+			return 0;
+		if (sym)	/* as kprobe_target() */
+			snprintf(why, len, "only the clone %s of oom_evaluate_task exists, "
+				 "whose arguments may differ", sym->name);
+		else
+			snprintf(why, len, "no oom_evaluate_task in %s", ks ?
+				 "/proc/kallsyms" : "an unreadable /proc/kallsyms");
+		return -ENOENT;
+	default:
+		snprintf(why, len, "%s mode sees no oom_control", mode_name(mode));
+		return -EOPNOTSUPP;
+	}
+}
+
 /* The hooks that follow a victim to its exit: the same in every mode. */
 struct followup {
 	const char *tp;
@@ -152,6 +185,10 @@ static int attach_mode(struct attachment *a, const struct attach_opts *o,
 			return err;
 		snprintf(what, len, "attach fentry/oom_kill_process");
 		err = add_link(a, bpf_program__attach(s->progs.oom_kill_fentry));
+		if (err || !a->ranked)
+			break;
+		snprintf(what, len, "attach fentry/oom_evaluate_task");
+		err = add_link(a, bpf_program__attach(s->progs.oom_evaluate_fentry));
 		break;
 	case MODE_KPROBE:
 		err = kprobe_target(o, "out_of_memory", what, len);
@@ -170,6 +207,11 @@ static int attach_mode(struct attachment *a, const struct attach_opts *o,
 			return err;
 		err = add_link(a, bpf_program__attach_kprobe(s->progs.oom_kill_kprobe,
 							     false, "oom_kill_process"));
+		if (err || !a->ranked)
+			break;
+		snprintf(what, len, "attach kprobe oom_evaluate_task");
+		err = add_link(a, bpf_program__attach_kprobe(s->progs.oom_evaluate_kprobe,
+							     false, "oom_evaluate_task"));
 		break;
 	default:
 		err = 0;
@@ -199,6 +241,10 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	a->mode = mode;
 	a->hook = hook;
 	first_warning[0] = '\0';
+	if (!o->candidates)
+		snprintf(a->unranked, sizeof(a->unranked), "off (--candidates 0)");
+	else
+		a->ranked = !ranking_hook(mode, o, a->unranked, sizeof(a->unranked));
 
 	s = a->skel = oomtrace_bpf__open_opts(&open_opts);
 	if (!s) {
@@ -211,6 +257,10 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	bpf_program__set_autoload(s->progs.oom_enter_kprobe, mode == MODE_KPROBE);
 	bpf_program__set_autoload(s->progs.oom_exit_kretprobe, mode == MODE_KPROBE);
 	bpf_program__set_autoload(s->progs.oom_kill_kprobe, mode == MODE_KPROBE);
+	bpf_program__set_autoload(s->progs.oom_evaluate_fentry, mode == MODE_FENTRY && a->ranked);
+	bpf_program__set_autoload(s->progs.oom_evaluate_kprobe, mode == MODE_KPROBE && a->ranked);
+	s->rodata->cand_max = a->ranked ? o->candidates : 0;
+	s->rodata->page_shift = __builtin_ctz(getpagesize());
 	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
 	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);
 	followups(s, f);
@@ -305,6 +355,8 @@ static void kprobe_check(char *why, size_t len)
 void attach_check_modes(const struct btf *btf, struct attach_checks *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->evaluate_in_btf = btf__find_by_name_kind(btf, "oom_evaluate_task",
+						    BTF_KIND_FUNC) >= 0;
 	fentry_check(btf, c->why[MODE_FENTRY], sizeof(c->why[MODE_FENTRY]));
 	kprobe_check(c->why[MODE_KPROBE], sizeof(c->why[MODE_KPROBE]));
 }

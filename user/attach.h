@@ -19,9 +19,12 @@ enum mark_victim_hook {
 	NR_HOOKS,
 };
 
-/* Why a quick check ruled out a mode, per mode; "" where none did. */
+/* What the kernel's BTF told before any load: why a quick check ruled
+ * out a mode, per mode ("" where none did), and whether the ranking's
+ * fentry target is there. */
 struct attach_checks {
 	char why[MODE_END][128];
+	int evaluate_in_btf;
 };
 
 struct attach_opts {
@@ -29,14 +32,17 @@ struct attach_opts {
 	size_t ringbuf_size;
 	struct ksyms_loading *ks;	/* resolves kprobe targets; may be NULL */
 	const struct attach_checks *checks;	/* NULL: none made */
+	unsigned int candidates;	/* --candidates: 0 leaves the ranking unhooked */
 };
 
 struct attachment {
 	struct oomtrace_bpf *skel;
-	struct bpf_link *links[10];	/* up to 4 for the kill, 5 to follow the victim */
+	struct bpf_link *links[11];	/* up to 5 for the kill, 5 to follow the victim */
 	int nr_links;
 	enum oom_mode mode;
 	enum mark_victim_hook hook;
+	int ranked;		/* oom_evaluate_task() is hooked: records rank candidates */
+	char unranked[160];	/* else why not */
 };
 
 /* libbpf's messages go to stderr with verbose, else are kept as reasons. */

@@ -17,6 +17,9 @@
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
 #define DEFAULT_RINGBUF (1U << 20)
+#define DEFAULT_CANDIDATES 5
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 /* capability bits, linux/capability.h */
 #define CAP_SYS_ADMIN	21
@@ -39,6 +42,9 @@ static const char usage[] =
 "      --comm COMM        only records whose victim or trigger is named COMM\n"
 "  -c, --count N          exit after N records\n"
 "  -d, --duration SECS    exit after SECS seconds\n"
+"      --candidates N     rank the N highest-scored tasks of each OOM, and the N\n"
+"                         largest it skipped (default 5, at most "
+XSTR(OOMTRACE_MAX_CANDIDATES) "; 0: off)\n"
 "      --btf FILE         kernel BTF for CO-RE (default " DEFAULT_BTF ")\n"
 "      --ringbuf-size N   ring buffer bytes, a power of two (default 1048576)\n"
 "      --user USER        once attached, run as USER (capabilities are always\n"
@@ -46,8 +52,8 @@ static const char usage[] =
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             show this help\n"
 "\n"
-"serve (also takes --mode, --cgroup, --pid, --comm, --duration, --btf,\n"
-"--ringbuf-size, --user, -v):\n"
+"serve (also takes --mode, --cgroup, --pid, --comm, --duration, --candidates,\n"
+"--btf, --ringbuf-size, --user, -v):\n"
 "      --listen ADDR:PORT HTTP address (default " SERVE_DEFAULT_LISTEN ")\n"
 "      --textfile FILE    also write the metrics to FILE (node_exporter's\n"
 "                         textfile collector; name it *.prom)\n"
@@ -75,6 +81,7 @@ enum opt {
 	OPT_SERIES_TTL,
 	OPT_EVENTS,
 	OPT_USER,
+	OPT_CANDIDATES,
 	NR_OPTS,
 };
 
@@ -101,6 +108,7 @@ static const struct option longopts[] = {
 	{ "series-ttl", required_argument, NULL, OPT_VAL(OPT_SERIES_TTL) },
 	{ "events", required_argument, NULL, OPT_VAL(OPT_EVENTS) },
 	{ "user", required_argument, NULL, OPT_VAL(OPT_USER) },
+	{ "candidates", required_argument, NULL, OPT_VAL(OPT_CANDIDATES) },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -246,6 +254,12 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 	}
 	if ((a = c->arg[OPT_DURATION]) && parse_seconds(a, &o->duration))
 		return usage_error("invalid duration '%s'", a);
+	if ((a = c->arg[OPT_CANDIDATES])) {
+		if (parse_ulong(a, OOMTRACE_MAX_CANDIDATES, &v))
+			return usage_error("invalid --candidates '%s': 0 to "
+					   XSTR(OOMTRACE_MAX_CANDIDATES), a);
+		o->candidates = v;
+	}
 	if ((a = c->arg[OPT_USER]) && run_as_lookup(&o->run_as, a))
 		return usage_error("--user %s: no such user", a);
 	if ((a = c->arg[OPT_RINGBUF])) {
@@ -262,7 +276,8 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 
 static int cmd_trace(const struct cli *c)
 {
-	struct trace_opts o = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF };
+	struct trace_opts o = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF,
+				.candidates = DEFAULT_CANDIDATES };
 	char cgroup[PATH_MAX];
 	struct trace *t;
 	int status;
@@ -287,7 +302,8 @@ static int cmd_trace(const struct cli *c)
 static int cmd_serve(const struct cli *c)
 {
 	struct serve_opts so = {
-		.trace = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF },
+		.trace = { .mode = MODE_AUTO, .ringbuf_size = DEFAULT_RINGBUF,
+			   .candidates = DEFAULT_CANDIDATES },
 		.listen = SERVE_DEFAULT_LISTEN, .max_series = 1000, .max_events = 100,
 		.series_ttl = 3600,
 	};
@@ -348,13 +364,13 @@ static int cmd_stats(const struct cli *c)
 static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, OPT(MODE) | OPT(JSON) | OPT(OUTPUT) | OPT(CGROUP) | OPT(PID) |
 			      OPT(COMM) | OPT(COUNT) | OPT(DURATION) | OPT(BTF) |
-			      OPT(RINGBUF) | OPT(VERBOSE) | OPT(USER) },
+			      OPT(RINGBUF) | OPT(VERBOSE) | OPT(USER) | OPT(CANDIDATES) },
 	{ "probe", cmd_probe, OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
 	{ "stats", cmd_stats, OPT(JSON) },
 	{ "serve", cmd_serve, OPT(MODE) | OPT(CGROUP) | OPT(PID) | OPT(COMM) | OPT(DURATION) |
 			      OPT(BTF) | OPT(RINGBUF) | OPT(VERBOSE) | OPT(LISTEN) |
 			      OPT(TEXTFILE) | OPT(JSON_LOG) | OPT(MAX_SERIES) |
-			      OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) },
+			      OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) | OPT(CANDIDATES) },
 };
 
 static const char *opt_name(enum opt o)

@@ -48,12 +48,24 @@ static const char *rss_stat_layout(const struct btf *btf)
 struct mode_result {
 	int ok;
 	enum mark_victim_hook hook;
+	int ranked;		/* oom_evaluate_task() hooked: candidates seen */
+	char unranked[160];
 	char why[1024];
 };
 
-static void missing_list(enum oom_mode mode, FILE *f, struct jw *j)
+/* What the mode cannot see here: its fields, and the ranking when this
+ * kernel lets it attach but not hook oom_evaluate_task(). */
+static __u64 mode_unknown(enum oom_mode mode, const struct mode_result *res)
 {
 	__u64 unknown = record_mode_unknown(mode);
+
+	if (res->ok && !res->ranked)
+		unknown |= RF_RANKING;
+	return unknown;
+}
+
+static void missing_list(__u64 unknown, FILE *f, struct jw *j)
+{
 	unsigned int i;
 
 	for (i = 0; i < NR_RECORD_FIELDS; i++) {
@@ -69,7 +81,11 @@ static void missing_list(enum oom_mode mode, FILE *f, struct jw *j)
 int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_path,
 	      int json)
 {
-	struct attach_opts o = { .btf_path = core_btf_path, .ringbuf_size = getpagesize() };
+	struct attach_opts o = {
+		.btf_path = core_btf_path, .ringbuf_size = getpagesize(),
+		.candidates = OOMTRACE_MAX_CANDIDATES,
+	};
+	struct attach_checks checks;
 	struct mode_result res[MODE_END] = {};
 	enum oom_mode m, picked = MODE_AUTO;
 	struct attachment a;
@@ -78,6 +94,8 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 	int ksyms_err;
 
 	uname(&u);
+	attach_check_modes(btf, &checks);
+	o.checks = &checks;
 	o.ks = ksyms_load_async(NULL);
 	ks = ksyms_loaded(o.ks);
 	ksyms_err = ks ? 0 : errno;
@@ -85,6 +103,8 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 		res[m].ok = !attachment_start(&a, m, &o, res[m].why, sizeof(res[m].why));
 		if (res[m].ok) {
 			res[m].hook = a.hook;
+			res[m].ranked = a.ranked;
+			snprintf(res[m].unranked, sizeof(res[m].unranked), "%s", a.unranked);
 			attachment_stop(&a);
 			if (picked == MODE_AUTO)
 				picked = m;
@@ -108,8 +128,11 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 			jw_bool(&j, "available", res[m].ok);
 			jw_str(&j, "mark_victim", res[m].ok ? hook_name(res[m].hook) : NULL);
 			jw_str(&j, "reason", res[m].ok ? NULL : res[m].why);
+			jw_bool(&j, "candidates", res[m].ranked);
+			jw_str(&j, "candidates_reason",
+			       res[m].ok && !res[m].ranked ? res[m].unranked : NULL);
 			jw_arr_open(&j, "missing");
-			missing_list(m, NULL, &j);
+			missing_list(mode_unknown(m, &res[m]), NULL, &j);
 			jw_arr_close(&j);
 			jw_obj_close(&j);
 		}
@@ -128,10 +151,14 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 				       hook_name(res[m].hook));
 			else
 				printf("%-11s  unavailable: %s\n", mode_name(m), res[m].why);
+			if (res[m].ranked)
+				printf("%-11s  candidates: oom_evaluate_task hooked\n", "");
+			else if (res[m].ok)
+				printf("%-11s  candidates: unavailable: %s\n", "", res[m].unranked);
 			printf("%-11s  fields it cannot see:", "");
-			if (!record_mode_unknown(m))
+			if (!mode_unknown(m, &res[m]))
 				printf(" none");
-			missing_list(m, stdout, NULL);
+			missing_list(mode_unknown(m, &res[m]), stdout, NULL);
 			if (m == MODE_TRACEPOINT)
 				printf(" (constraint: memcg or global, from the trigger's stack)");
 			printf("\n");

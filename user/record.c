@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "gfp.h"
@@ -31,6 +32,9 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 	[RF_VICTIM_SHMEM_RSS] = "victim.shmem_rss_kb",
 	[RF_VICTIM_SWAP] = "victim.swap_kb",
 	[RF_VICTIM_PGTABLES] = "victim.pgtables_kb",
+	[RF_CANDIDATES] = "candidates",
+	[RF_CANDIDATES_SCORED] = "candidates_scored",
+	[RF_SKIPPED] = "skipped",
 	[RF_STACK] = "stack",
 };
 
@@ -72,8 +76,24 @@ __u64 record_mode_unknown(enum oom_mode mode)
 {
 	/* only mark_victim: no struct oom_control, no out_of_memory() return */
 	if (mode == MODE_TRACEPOINT)
-		return RF_GFP | RF_KILL | RF_BIT(RF_DURATION);
+		return RF_GFP | RF_KILL | RF_BIT(RF_DURATION) | RF_RANKING;
 	return 0;
+}
+
+const char *skip_name(enum oomtrace_skip reason)
+{
+	static const char *const names[OOMTRACE_NR_SKIPS] = {
+		[OOMTRACE_SKIP_UNKILLABLE] = "unkillable",
+		[OOMTRACE_SKIP_INELIGIBLE] = "ineligible",
+		[OOMTRACE_SKIP_OOM_VICTIM] = "oom_victim",
+		[OOMTRACE_SKIP_NO_MM] = "no_mm",
+		[OOMTRACE_SKIP_ADJ_MIN] = "oom_score_adj_min",
+		[OOMTRACE_SKIP_MM_SKIP] = "mm_oom_skip",
+		[OOMTRACE_SKIP_VFORK] = "vfork",
+		[OOMTRACE_SKIP_UNREAD] = "unread",
+	};
+
+	return (unsigned int)reason < OOMTRACE_NR_SKIPS ? names[reason] : "unknown";
 }
 
 const char *outcome_name(enum oom_outcome outcome)
@@ -331,6 +351,63 @@ static void build_oom(struct oom_record *r, const struct record_env *env,
 		r->unknown |= RF_BIT(RF_DURATION);
 }
 
+/* Highest first; an equal score goes to the later task, as the kernel's does. */
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct record_cand *x = a, *y = b;
+
+	if (x->points != y->points)
+		return x->points < y->points ? 1 : -1;
+	return x->order < y->order ? 1 : x->order > y->order ? -1 : 0;
+}
+
+static unsigned int build_cands(struct record_cand *out, const struct oomtrace_cand *raw,
+				__u32 nr, int skipped)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nr && i < OOMTRACE_MAX_CANDIDATES; i++) {
+		struct record_cand *c = &out[n];
+
+		/* a reason this build does not know is not rendered as another */
+		if (skipped && raw[i].reason >= OOMTRACE_NR_SKIPS)
+			continue;
+		c->pid = raw[i].pid;
+		c->uid = raw[i].uid;
+		memcpy(c->comm, raw[i].comm, OOMTRACE_COMM_LEN);
+		c->comm[OOMTRACE_COMM_LEN] = '\0';
+		c->oom_score_adj = raw[i].oom_score_adj;
+		c->points = raw[i].points;
+		c->order = raw[i].order;
+		c->reason = skipped ? raw[i].reason : 0;
+		c->rss_pages = raw[i].rss;
+		c->swapents = raw[i].swapents;
+		c->pgtables_bytes = raw[i].pgtables_bytes;
+		n++;
+	}
+	qsort(out, n, sizeof(*out), cand_cmp);
+	return n;
+}
+
+/*
+ * The tasks oom_evaluate_task() met in this episode. They are the ranking
+ * the chosen task won; another member of a group kill won none.
+ */
+static void build_ranking(struct oom_record *r, const struct oomtrace_victim_rec *raw)
+{
+	const struct oomtrace_ranking *rk = &raw->oom.ranking;
+
+	if (!(raw->oom.flags & OOMTRACE_OOM_RANKED) ||
+	    ((raw->oom.flags & OOMTRACE_OOM_KILL) && raw->victim.pid != raw->oom.chosen_pid)) {
+		r->unknown |= RF_RANKING;
+		return;
+	}
+	r->nr_candidates = build_cands(r->candidates, rk->cands, rk->nr_cands, 0);
+	r->candidates_scored = rk->scored;
+	memcpy(r->skip_counts, rk->skips, sizeof(r->skip_counts));
+	r->nr_skipped = build_cands(r->skipped, rk->skipped, rk->nr_skipped, 1);
+}
+
 static void build_victim_mm(struct oom_record *r, const struct record_env *env,
 			    const struct oomtrace_victim_rec *raw)
 {
@@ -371,6 +448,7 @@ void record_build(struct oom_record *r, const struct record_env *env,
 		r->unknown |= RF_VICTIM_TASK;
 	}
 	build_victim_mm(r, env, raw);
+	build_ranking(r, raw);
 	build_stack(r, env, raw);
 	if (record_has(r, RF_VICTIM_MEMCG))
 		container_parse(r->victim.memcg, &r->victim_id);

@@ -15,7 +15,7 @@
 #include "mode.h"
 #include "oomtrace.h"
 
-#define RECORD_SCHEMA_VERSION 3
+#define RECORD_SCHEMA_VERSION 4
 #define GFP_FLAGS_LEN 1024
 
 struct ksyms;
@@ -60,11 +60,19 @@ enum record_field {
 	RF_VICTIM_SHMEM_RSS,
 	RF_VICTIM_SWAP,
 	RF_VICTIM_PGTABLES,
+	RF_CANDIDATES,
+	RF_CANDIDATES_SCORED,
+	RF_SKIPPED,
 	RF_STACK,
 	NR_RECORD_FIELDS,
 };
 
 #define RF_BIT(f) (1ULL << (f))
+
+/* The ranking the victim won: oom_evaluate_task() was not hooked, or the
+ * record is not the chosen task's. */
+#define RF_RANKING	(RF_BIT(RF_CANDIDATES) | RF_BIT(RF_CANDIDATES_SCORED) | \
+			 RF_BIT(RF_SKIPPED))
 
 /* The field's name in records and in `missing` ("victim.pid"). */
 const char *record_field_name(enum record_field f);
@@ -77,6 +85,23 @@ struct record_task {
 	char comm[OOMTRACE_COMM_LEN + 1];
 	char memcg[CGPATH_MAX];
 };
+
+/* A task of the ranking, with the numbers of the kernel's task dump. */
+struct record_cand {
+	__u32 pid;		/* tgid */
+	__u32 uid;
+	char comm[OOMTRACE_COMM_LEN + 1];
+	__s32 oom_score_adj;
+	__s64 points;		/* a candidate's; a skipped task's size in pages */
+	__u32 order;		/* evaluation order */
+	enum oomtrace_skip reason;	/* skipped tasks */
+	__u64 rss_pages;
+	__u64 swapents;
+	__u64 pgtables_bytes;
+};
+
+/* The skip reason's name in records ("oom_score_adj_min"). */
+const char *skip_name(enum oomtrace_skip reason);
 
 struct record_frame {
 	__u64 addr;
@@ -132,6 +157,14 @@ struct oom_record {
 	__u64 shmem_rss_kb;
 	__u64 swap_kb;
 	__u64 pgtables_kb;
+
+	/* the ranking, highest points first, and the largest skipped tasks */
+	unsigned int nr_candidates;
+	struct record_cand candidates[OOMTRACE_MAX_CANDIDATES];
+	__u32 candidates_scored;
+	__u32 skip_counts[OOMTRACE_NR_SKIPS];
+	unsigned int nr_skipped;
+	struct record_cand skipped[OOMTRACE_MAX_CANDIDATES];
 
 	unsigned int nr_frames;		/* from mark_oom_victim() down */
 	struct record_frame frames[OOMTRACE_STACK_DEPTH];

@@ -97,6 +97,48 @@ static void json_kb(struct jw *j, const struct oom_record *r, enum record_field 
 		jw_u64(j, key, kb);
 }
 
+/* A task of the ranking, with the columns of the kernel's task dump. */
+static void json_cand(struct jw *j, const struct record_cand *c, int skipped)
+{
+	jw_obj_open(j, NULL);
+	jw_u64(j, "pid", c->pid);
+	jw_str(j, "comm", c->comm);
+	jw_u64(j, "uid", c->uid);
+	if (skipped)
+		jw_str(j, "reason", skip_name(c->reason));
+	else
+		jw_s64(j, "points", c->points);
+	jw_s64(j, "oom_score_adj", c->oom_score_adj);
+	jw_u64(j, "rss_pages", c->rss_pages);
+	jw_u64(j, "swapents", c->swapents);
+	jw_u64(j, "pgtables_bytes", c->pgtables_bytes);
+	jw_obj_close(j);
+}
+
+static void json_ranking(struct jw *j, const struct oom_record *r)
+{
+	unsigned int i;
+
+	if (has(j, record_has(r, RF_CANDIDATES), "candidates")) {
+		jw_arr_open(j, "candidates");
+		for (i = 0; i < r->nr_candidates; i++)
+			json_cand(j, &r->candidates[i], 0);
+		jw_arr_close(j);
+	}
+	if (has(j, record_has(r, RF_CANDIDATES_SCORED), "candidates_scored"))
+		jw_u64(j, "candidates_scored", r->candidates_scored);
+	if (!has(j, record_has(r, RF_SKIPPED), "skipped"))
+		return;
+	jw_obj_open(j, "skipped");
+	for (i = 0; i < OOMTRACE_NR_SKIPS; i++)
+		jw_u64(j, skip_name(i), r->skip_counts[i]);
+	jw_arr_open(j, "tasks");
+	for (i = 0; i < r->nr_skipped; i++)
+		json_cand(j, &r->skipped[i], 1);
+	jw_arr_close(j);
+	jw_obj_close(j);
+}
+
 void sink_json_line(FILE *f, const struct oom_record *r)
 {
 	char buf[32];
@@ -153,6 +195,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 	json_kb(&j, r, RF_VICTIM_SWAP, "swap_kb", r->swap_kb);
 	json_kb(&j, r, RF_VICTIM_PGTABLES, "pgtables_kb", r->pgtables_kb);
 	jw_obj_close(&j);
+	json_ranking(&j, r);
 
 	if (has(&j, record_has(r, RF_STACK), "stack")) {
 		char frame[256];

@@ -97,6 +97,43 @@ static void text_fields(FILE *f, const char *what, __u64 bits)
 	fputc('\n', f);
 }
 
+/*
+ * Two lines at most: the ranking ("N scored:" then the top, highest
+ * first), and what was skipped (counts by reason, then the largest, with
+ * their size in pages).
+ */
+static void text_ranking(FILE *f, const struct oom_record *r)
+{
+	unsigned int i, any = 0;
+
+	if (!record_has(r, RF_CANDIDATES))
+		return;
+	fprintf(f, "  candidates: %u scored", r->candidates_scored);
+	for (i = 0; i < r->nr_candidates; i++) {
+		const struct record_cand *c = &r->candidates[i];
+
+		fprintf(f, "%s %u ", i ? ";" : ":", c->pid);
+		text_quoted(f, c->comm);
+		fprintf(f, " points=%lld adj=%d", (long long)c->points, c->oom_score_adj);
+	}
+	fputc('\n', f);
+	for (i = 0; i < OOMTRACE_NR_SKIPS; i++) {
+		if (!r->skip_counts[i])
+			continue;
+		fprintf(f, "%s %s=%u", any ? "" : "  skipped:", skip_name(i), r->skip_counts[i]);
+		any = 1;
+	}
+	for (i = 0; i < r->nr_skipped; i++) {
+		const struct record_cand *c = &r->skipped[i];
+
+		fprintf(f, "%s %u ", i ? ";" : ":", c->pid);
+		text_quoted(f, c->comm);
+		fprintf(f, " %s pages=%lld", skip_name(c->reason), (long long)c->points);
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 static int text_record(struct sink *s, const struct oom_record *r)
 {
 	char buf[256];
@@ -162,6 +199,7 @@ static int text_record(struct sink *s, const struct oom_record *r)
 			text_counter(f, "kmem", &m->kmem);
 		fputc('\n', f);
 	}
+	text_ranking(f, r);
 
 	text_fields(f, "missing", r->unknown);
 	text_fields(f, "derived", r->derived);

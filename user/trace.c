@@ -294,7 +294,7 @@ static int start_consumer(struct trace *t, struct ksyms_loading *ks,
 	const struct trace_opts *o = t->opts;
 	struct attach_opts aopts = {
 		.btf_path = o->core_btf_path, .ringbuf_size = o->ringbuf_size, .ks = ks,
-		.checks = checks,
+		.checks = checks, .candidates = o->candidates,
 	};
 	char why[2048];
 	int err;
@@ -402,6 +402,8 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		mode_name(t->att.mode), hook_name(t->att.hook));
 	if (o->run_as.name)
 		fprintf(stderr, " as %s", o->run_as.name);
+	if (t->att.mode != MODE_TRACEPOINT && !t->att.ranked)
+		fprintf(stderr, "; candidates: %s", t->att.unranked);
 	if (protect_err)
 		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
 			strerror(protect_err));

@@ -29,6 +29,7 @@ struct trace_opts {
 	const char *btf_path;	/* the kernel's BTF, read while starting */
 	const char *core_btf_path;	/* for libbpf; NULL: the kernel's */
 	size_t ringbuf_size;
+	unsigned int candidates;	/* --candidates */
 	struct run_as run_as;	/* --user: who to be once attached */
 };
 
