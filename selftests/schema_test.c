@@ -23,7 +23,7 @@
 
 /* A memcg OOM kill in fentry mode: every field known. */
 #define KILL_FENTRY \
-	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":3,\"episode\":2," \
+	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -47,7 +47,7 @@
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
  * points; no OOM memcg, which is known, not missing. */
 #define KILL_KPROBE_MEMBER \
-	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":9,\"episode\":5," \
+	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\"]," \
 	"\"derived\":[]," \
@@ -64,7 +64,7 @@
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
 #define KILL_EXITING \
-	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":10,\"episode\":6," \
+	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
@@ -79,7 +79,7 @@
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
-	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":11,\"episode\":7," \
+	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\"]," \
@@ -99,7 +99,7 @@
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
 #define KILL_TRACEPOINT_BLIND \
-	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":12,\"episode\":8," \
+	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
 	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"duration_us\",\"victim.pid\"," \
@@ -124,7 +124,7 @@
  * raw, a 15-character comm, and a cgroup path cut to its last components.
  */
 #define KILL_HOSTILE \
-	"{\"type\":\"oom_kill\",\"version\":3,\"seq\":13,\"episode\":9," \
+	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -143,25 +143,33 @@
 	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
-	"{\"type\":\"lost\",\"version\":3,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"{\"type\":\"lost\",\"version\":4,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
 	"\"count\":3,\"total\":5}\n"
 
 #define SUMMARY \
-	"{\"type\":\"summary\",\"version\":3,\"mode\":\"tracepoint\",\"records\":6," \
+	"{\"type\":\"summary\",\"version\":4,\"mode\":\"tracepoint\",\"records\":6," \
 	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
 	"\"incomplete_episodes\":1,\"reaps\":4,\"lost_followups\":1}\n"
 
 #define REAP_REAPED \
-	"{\"type\":\"oom_reap\",\"version\":3,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":4,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
 	"\"pid\":4242,\"tid\":4242,\"comm\":\"hog\",\"reaper\":\"reaped\",\"attempts\":1," \
 	"\"skips\":0,\"wake_us\":2004012,\"reaped_us\":2004530,\"exit_us\":5250004," \
 	"\"anon_rss_kb\":0,\"file_rss_kb\":1220,\"shmem_rss_kb\":0}\n"
 
 #define REAP_NOT_NEEDED \
-	"{\"type\":\"oom_reap\",\"version\":3,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":4,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
 	"\"pid\":4243,\"tid\":4244,\"comm\":\"worker\",\"reaper\":\"not_needed\",\"attempts\":0," \
 	"\"skips\":0,\"wake_us\":null,\"reaped_us\":null,\"exit_us\":3120," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null}\n"
+
+#define SAMPLE_SYSTEM \
+	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"\"memcg\":null,\"usage_kb\":1048576,\"limit_kb\":24598020}\n"
+
+#define SAMPLE_MEMCG \
+	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"\"memcg\":\"/app\",\"usage_kb\":49152,\"limit_kb\":9007199254740988}\n"
 
 struct result {
 	int status;		/* exit code, or 128 + signal */
@@ -244,7 +252,7 @@ TEST(valid_records_of_every_type_pass)
 {
 	static const char text[] = KILL_FENTRY KILL_KPROBE_MEMBER KILL_EXITING
 		KILL_TRACEPOINT KILL_TRACEPOINT_BLIND KILL_HOSTILE REAP_REAPED
-		REAP_NOT_NEEDED LOST SUMMARY;
+		REAP_NOT_NEEDED LOST SUMMARY SAMPLE_SYSTEM SAMPLE_MEMCG;
 	struct result r;
 
 	VALIDATE(r, text, strlen(text));
@@ -291,7 +299,7 @@ TEST(name)									\
 }
 
 INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
-INVALID(extra_field_fails, KILL_FENTRY, "\"version\":3,", "\"version\":3,\"extra\":1,",
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":4,", "\"version\":4,\"extra\":1,",
 	"extra")
 INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
 	"cpu")
@@ -324,6 +332,10 @@ INVALID(reaped_without_rss_fails, REAP_REAPED, "\"anon_rss_kb\":0", "\"anon_rss_
 	"anon_rss_kb")
 INVALID(not_reaped_with_rss_fails, REAP_NOT_NEEDED, "\"file_rss_kb\":null",
 	"\"file_rss_kb\":12", "file_rss_kb")
+INVALID(sample_without_memcg_fails, SAMPLE_SYSTEM, "\"memcg\":null,", "", "memcg")
+INVALID(sample_with_empty_memcg_fails, SAMPLE_MEMCG, "\"/app\"", "\"\"", "memcg")
+INVALID(negative_sample_usage_fails, SAMPLE_MEMCG, "\"usage_kb\":49152",
+	"\"usage_kb\":-1", "usage_kb")
 INVALID(unknown_reaper_fails, REAP_NOT_NEEDED, "\"not_needed\"", "\"gone\"", "reaper")
 
 TEST(non_object_line_fails)
@@ -481,6 +493,14 @@ TEST_F_TIMEOUT(slow, sink_json_writes_valid_records, 600)
 
 		reap_build(&rp, &env, &rr);
 		EXPECT_EQ(0, sink_json.reap(s, &rp));
+	}
+	/* memory samples: the system and a memcg, no limit and the largest */
+	for (bits = 0; bits < 4; bits++) {
+		struct mem_sample ms = { .time_ns = bits * 100000000LL, .usage_kb = bits,
+					 .limit_kb = bits & 1 ? 9007199254740988ULL : 65536 };
+
+		snprintf(ms.memcg, sizeof(ms.memcg), "%s", bits & 2 ? "/a/\xff\"b" : "");
+		EXPECT_EQ(0, sink_json.sample(s, &ms));
 	}
 	EXPECT_EQ(0, sink_json.lost(s, &l1));
 	EXPECT_EQ(0, sink_json.lost(s, &l2));
