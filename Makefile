@@ -38,7 +38,7 @@ export SAN_REPORTS
 $(shell mkdir -p $(SAN_REPORTS))
 endif
 INCLUDES := -I$(BUILD) -Ibpf -Iuser
-LDLIBS := -lbpf -lelf -lz -lpthread
+LDLIBS := -lbpf -lelf -lz -ljson-c -lm -lpthread
 # The one place that knows how BPF code is compiled: build/oomtrace.bpf.o and
 # the build/compat/KVER/oomtrace.bpf.o that scripts/check.sh asks for.
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH)
@@ -65,12 +65,12 @@ TESTS := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(TEST_SRCS))
 TEST_HELPER_OBJS := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%.o,\
 		      $(filter-out $(TEST_SRCS),$(wildcard selftests/*.c)))
 TEST_CFLAGS := -Wno-sign-compare -Wno-format-truncation $(INCLUDES) -I$(KSFT) -Iselftests
-TEST_LDLIBS := $(LDLIBS) -ljson-c -lpthread
+TEST_LDLIBS := $(LDLIBS)
 # Unit tests: pure code only, no root, no OOM, no BPF load, no clang or
 # bpftool or kernel BTF to build them (`make test-unit`). A new one is a
 # selftests/X_test.c plus its name here.
 UNIT_TESTS := gfp_test json_test timefmt_test kallsyms_test episode_test sink_test oomtest_test \
-	      schema_test container_test kmod_fields_test metrics_test
+	      schema_test container_test kmod_fields_test metrics_test report_test
 UNIT_BINS := $(addprefix $(OUTPUT)/selftests/,$(UNIT_TESTS))
 
 # fuzz/: libFuzzer targets (fuzz/X_fuzz.c, seeds in fuzz/corpus/X/), built
@@ -219,7 +219,7 @@ $(FUZZ_OUT)/%.o: fuzz/%.c | $(BUILD)/.deps-fuzz
 
 $(FUZZ_OUT)/%_fuzz: $(FUZZ_OUT)/%_fuzz.o $(FUZZ_OUT)/fuzz_common.o $(FUZZ_LIB)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -ljson-c -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
 -include $(wildcard $(FUZZ_OUT)/*.d $(FUZZ_OUT)/user/*.d)
 -include $(wildcard $(BUILD)/*.d $(BUILD)/compat/*/*.d $(OUTPUT)/user/*.d $(OUTPUT)/selftests/*.d)

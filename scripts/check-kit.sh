@@ -126,9 +126,10 @@ expect_completion() {
 expect_completion "--json" oomtrace stats --
 expect_completion "auto fentry kprobe tracepoint" oomtrace --mode ""
 expect_completion "auto fentry kprobe tracepoint" oomtrace serve -m ""
-expect_completion "probe serve stats trace" oomtrace ""
+expect_completion "probe report serve stats trace" oomtrace ""
 expect_completion "--btf --json --verbose" oomtrace probe --
 expect_completion "--json-log" oomtrace --btf x serve --js
+expect_completion "--episode --svg" oomtrace report --
 # the completion's options per subcommand are those oomtrace accepts
 # (oomtrace checks them after parsing and before anything runs, so without
 # capabilities nothing loads: its "does not take" is what is looked for)
@@ -136,7 +137,7 @@ nocaps=()
 [ "$(id -u)" -ne 0 ] || nocaps=(setpriv --inh-caps=-all --bounding-set=-all --)
 if [ -x "$BIN" ] && { [ "$(id -u)" -ne 0 ] || have setpriv; }; then
 	bad=
-	for c in trace probe stats serve; do
+	for c in trace probe stats serve report; do
 		for o in $(complete_words oomtrace "$c" --); do
 			out=$("${nocaps[@]}" "$BIN" "$c" "$o" 1 2>&1 </dev/null)
 			[[ $out != *"does not take"* ]] || bad+="$c $o; "

@@ -19,12 +19,14 @@
 #     all    every group but bench: what `make check` needs
 set -euo pipefail
 
-cc=(make gcc libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev)
+cc=(make gcc libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev
+	libjson-c-dev			# `oomtrace report` reads JSON lines
+)
 build=("${cc[@]}" clang llvm bpftool)
 unit=("${cc[@]}"
 	linux-source-6.1 xz-utils	# kselftest harness, checkpatch
-	libjson-c-dev			# tests read the JSON records
 	python3-jsonschema		# records against the JSON Schema
+	librsvg2-bin			# rsvg-convert: report_test renders the SVG
 )
 kmod=(make gcc linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-47-amd64)
 vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
@@ -32,7 +34,7 @@ live=(e2fsprogs mount)
 serve=(prometheus curl)			# a real Prometheus and promtool
 kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
 bench=(bpftrace bpfcc-tools python3)	# the peers, and the figures' arithmetic
-fuzz=("${cc[@]}" clang libclang-rt-14-dev libjson-c-dev prometheus)
+fuzz=("${cc[@]}" clang libclang-rt-14-dev prometheus)
 
 [ $# -gt 0 ] || set -- all
 pkgs=()

@@ -111,6 +111,9 @@ TEST(options_a_command_does_not_take)
 		{ "--pid", "5", "stats", "stats does not take --pid" },
 		{ "stats", "--cgroup", "/tmp", "stats does not take --cgroup" },
 		{ "probe", "-o", "/tmp/x", "probe does not take --output" },
+		{ "report", "--pid", "5", "report does not take --pid" },
+		{ "--svg", "/tmp/x", "trace", "trace does not take --svg" },
+		{ "serve", "--sample-interval", "1", "serve does not take --sample-interval" },
 	};
 	unsigned int i;
 	struct run r;
@@ -163,6 +166,32 @@ TEST(bad_numbers)
 	run(&r, 0, (const char *[]){ "probe", "--candidates", "3", NULL });
 	EXPECT_EQ(2, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "probe does not take --candidates");
+	run(&r, 0, (const char *[]){ "--sample-interval", "0.05", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --sample-interval '0.05': at least 0.1 seconds");
+	run(&r, 0, (const char *[]){ "report", "--svg", "/tmp/x", "--episode", "one", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --episode 'one'");
+}
+
+/* report reads one file, or stdin, and must be told where the picture goes. */
+TEST(report_arguments)
+{
+	struct run r;
+
+	run(&r, 0, (const char *[]){ "report", "doc/road-to-oom.jsonl", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "report needs --svg FILE");
+	run(&r, 0, (const char *[]){ "report", "--svg", "-", "a.jsonl", "b.jsonl", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "unexpected argument 'b.jsonl'");
+	run(&r, 0, (const char *[]){ "stats", "a.jsonl", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "unexpected argument 'a.jsonl'");
+	/* the picture to stdout; a well-formed SVG document */
+	run(&r, 0, (const char *[]){ "report", "--svg", "-", "doc/road-to-oom.jsonl", NULL });
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_EQ(0, strncmp(r.out, "<?xml", 5));
 }
 
 TEST(cgroup_that_does_not_exist)

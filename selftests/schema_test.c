@@ -175,6 +175,14 @@
 	"\"skips\":0,\"wake_us\":null,\"reaped_us\":null,\"exit_us\":3120," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null}\n"
 
+#define SAMPLE_SYSTEM \
+	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"\"memcg\":null,\"usage_kb\":1048576,\"limit_kb\":24598020}\n"
+
+#define SAMPLE_MEMCG \
+	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"\"memcg\":\"/app\",\"usage_kb\":49152,\"limit_kb\":9007199254740988}\n"
+
 struct result {
 	int status;		/* exit code, or 128 + signal */
 	char err[8192];		/* its stderr */
@@ -256,7 +264,7 @@ TEST(valid_records_of_every_type_pass)
 {
 	static const char text[] = KILL_FENTRY KILL_KPROBE_MEMBER KILL_EXITING
 		KILL_TRACEPOINT KILL_TRACEPOINT_BLIND KILL_HOSTILE REAP_REAPED
-		REAP_NOT_NEEDED LOST SUMMARY;
+		REAP_NOT_NEEDED LOST SUMMARY SAMPLE_SYSTEM SAMPLE_MEMCG;
 	struct result r;
 
 	VALIDATE(r, text, strlen(text));
@@ -344,6 +352,10 @@ INVALID(reaped_without_rss_fails, REAP_REAPED, "\"anon_rss_kb\":0", "\"anon_rss_
 	"anon_rss_kb")
 INVALID(not_reaped_with_rss_fails, REAP_NOT_NEEDED, "\"file_rss_kb\":null",
 	"\"file_rss_kb\":12", "file_rss_kb")
+INVALID(sample_without_memcg_fails, SAMPLE_SYSTEM, "\"memcg\":null,", "", "memcg")
+INVALID(sample_with_empty_memcg_fails, SAMPLE_MEMCG, "\"/app\"", "\"\"", "memcg")
+INVALID(negative_sample_usage_fails, SAMPLE_MEMCG, "\"usage_kb\":49152",
+	"\"usage_kb\":-1", "usage_kb")
 INVALID(unknown_reaper_fails, REAP_NOT_NEEDED, "\"not_needed\"", "\"gone\"", "reaper")
 
 TEST(non_object_line_fails)
@@ -501,6 +513,14 @@ TEST_F_TIMEOUT(slow, sink_json_writes_valid_records, 600)
 
 		reap_build(&rp, &env, &rr);
 		EXPECT_EQ(0, sink_json.reap(s, &rp));
+	}
+	/* memory samples: the system and a memcg, no limit and the largest */
+	for (bits = 0; bits < 4; bits++) {
+		struct mem_sample ms = { .time_ns = bits * 100000000LL, .usage_kb = bits,
+					 .limit_kb = bits & 1 ? 9007199254740988ULL : 65536 };
+
+		snprintf(ms.memcg, sizeof(ms.memcg), "%s", bits & 2 ? "/a/\xff\"b" : "");
+		EXPECT_EQ(0, sink_json.sample(s, &ms));
 	}
 	EXPECT_EQ(0, sink_json.lost(s, &l1));
 	EXPECT_EQ(0, sink_json.lost(s, &l2));

@@ -274,6 +274,17 @@ static const struct oomtrace_reap_rec reaps[] = {
 };
 #define NR_REAPS (sizeof(reaps) / sizeof(reaps[0]))
 
+/* Memory samples: the system, a memcg with no limit, a hostile path. */
+static const struct mem_sample samples[] = {
+	{ .time_ns = 1764547200LL * 1000000000 + 200000000, .memcg = "",
+	  .usage_kb = 1048576, .limit_kb = 24598020 },
+	{ .time_ns = 1764547200LL * 1000000000 + 200000000, .memcg = "/app",
+	  .usage_kb = 49152, .limit_kb = 9007199254740988ULL },
+	{ .time_ns = 1764547200LL * 1000000000 + 400000000, .memcg = "/a \"b\"/\xff\n",
+	  .usage_kb = 0, .limit_kb = 65536 },
+};
+#define NR_SAMPLES (sizeof(samples) / sizeof(samples[0]))
+
 FIXTURE(sinks) {
 	char ksyms_path[64];
 	struct ksyms *ks;
@@ -344,6 +355,8 @@ static char *render(struct __test_metadata *_metadata, FIXTURE_DATA(sinks) *self
 		EXPECT_EQ(0, ops->record(s, &self->recs[i]));
 	for (i = 0; i < NR_REAPS; i++)
 		EXPECT_EQ(0, ops->reap(s, &self->reaps[i]));
+	for (i = 0; i < NR_SAMPLES; i++)
+		EXPECT_EQ(0, ops->sample(s, &samples[i]));
 	EXPECT_EQ(0, ops->lost(s, &lost));
 	EXPECT_EQ(0, ops->summary(s, &sum));
 	ops->close(s);

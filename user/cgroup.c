@@ -131,3 +131,39 @@ int cgpath_under(const char *path, const char *prefix)
 		n--;
 	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
 }
+
+int cgroup_memory_dir(const char *path, char *dir, size_t len)
+{
+	char line[4096], root[PATH_MAX], mnt[PATH_MAX], fstype[64], opts[1024];
+	int v1 = cgroup_memory_v1(), found = 0;
+	size_t n;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		/* id parent maj:min root mountpoint ... - fstype source superopts */
+		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
+		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
+			continue;
+		if (v1)
+			found = !strcmp(fstype, "cgroup") && strstr(opts, "memory");
+		else
+			found = !strcmp(fstype, "cgroup2") && cgroup2_has_memory(mnt);
+	}
+	fclose(f);
+	if (!found)
+		return -ENOENT;
+	/* a mount of a subtree holds only the paths under its root; a path cut
+	 * short in the kernel names no directory */
+	n = strcmp(root, "/") ? strlen(root) : 0;
+	if (strncmp(path, root, n) || (path[n] && path[n] != '/') ||
+	    !strncmp(path, "/.../", 5))
+		return -ENOENT;
+	if ((size_t)snprintf(dir, len, "%s%s", mnt, path + n) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -21,6 +21,10 @@ int cgroup_resolve(const char *dir, char *out, size_t len);
 /* 1 when the memory controller is mounted on a cgroup v1 hierarchy. */
 int cgroup_memory_v1(void);
 
+/* The cgroupfs directory of the memory cgroup at hierarchy path (a
+ * record's "/a/b"); 0 or -errno: -ENOENT when no mount shows it. */
+int cgroup_memory_dir(const char *path, char *dir, size_t len);
+
 /* path is prefix or a descendant of it, compared component-wise. */
 int cgpath_under(const char *path, const char *prefix);
 

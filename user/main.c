@@ -11,6 +11,8 @@
 #include "attach.h"
 #include "cgroup.h"
 #include "probe.h"
+#include "report.h"
+#include "sampler.h"
 #include "serve.h"
 #include "stats.h"
 #include "trace.h"
@@ -32,6 +34,9 @@ static const char usage[] =
 "                                   what this kernel lets oomtrace see, and why not\n"
 "       oomtrace stats [--json]     what the oomtrace kernel module recorded\n"
 "       oomtrace serve [OPTIONS]    trace, and serve Prometheus metrics and records\n"
+"       oomtrace report --svg FILE [--episode N] [RECORDS]\n"
+"                                   draw a recorded trace (JSON lines; - or none:\n"
+"                                   stdin) as an SVG timeline\n"
 "\n"
 "  -m, --mode MODE        auto (default), fentry, kprobe or tracepoint\n"
 "  -j, --json             JSON lines (schema: schema/oomtrace.schema.json)\n"
@@ -41,6 +46,10 @@ static const char usage[] =
 "  -p, --pid PID          only records whose victim or trigger is process PID\n"
 "      --comm COMM        only records whose victim or trigger is named COMM\n"
 "  -c, --count N          exit after N records\n"
+"      --sample-interval SECS\n"
+"                         record memory samples every SECS (at least 0.1) of\n"
+"                         the --cgroup memcg or the system, and of each OOM\n"
+"                         domain that has had a kill\n"
 "  -d, --duration SECS    exit after SECS seconds\n"
 "      --candidates N     rank the N highest-scored tasks of each OOM, and the N\n"
 "                         largest it skipped (default 5, at most "
@@ -60,7 +69,12 @@ XSTR(OOMTRACE_MAX_CANDIDATES) "; 0: off)\n"
 "      --json-log FILE    append records to FILE as JSON lines; SIGHUP reopens it\n"
 "      --max-series N     kill series kept before the overflow series (default 1000)\n"
 "      --series-ttl SECS  drop a kill series that has not grown for SECS (default 3600)\n"
-"      --events N         records kept for /events (default 100)\n";
+"      --events N         records kept for /events (default 100)\n"
+"\n"
+"report:\n"
+"      --svg FILE         write the timeline to FILE (- for stdout)\n"
+"      --episode N        only OOM episode N, from 10 s before its first kill\n"
+"                         to its victims' exit\n";
 
 enum opt {
 	OPT_MODE,
@@ -82,6 +96,9 @@ enum opt {
 	OPT_EVENTS,
 	OPT_USER,
 	OPT_CANDIDATES,
+	OPT_SAMPLE,
+	OPT_SVG,
+	OPT_EPISODE,
 	NR_OPTS,
 };
 
@@ -109,6 +126,9 @@ static const struct option longopts[] = {
 	{ "events", required_argument, NULL, OPT_VAL(OPT_EVENTS) },
 	{ "user", required_argument, NULL, OPT_VAL(OPT_USER) },
 	{ "candidates", required_argument, NULL, OPT_VAL(OPT_CANDIDATES) },
+	{ "sample-interval", required_argument, NULL, OPT_VAL(OPT_SAMPLE) },
+	{ "svg", required_argument, NULL, OPT_VAL(OPT_SVG) },
+	{ "episode", required_argument, NULL, OPT_VAL(OPT_EPISODE) },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -123,12 +143,14 @@ static const char short_of[NR_OPTS] = {
 struct cli {
 	unsigned int given;		/* OPT() bits */
 	const char *arg[NR_OPTS];
+	const char *file;		/* the command's one argument, if it takes one */
 };
 
 struct cmd {
 	const char *name;
 	int (*run)(const struct cli *c);
 	unsigned int opts;		/* OPT() bits it takes */
+	int takes_file;			/* an argument after the command name */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -260,6 +282,12 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 					   XSTR(OOMTRACE_MAX_CANDIDATES), a);
 		o->candidates = v;
 	}
+	if ((a = c->arg[OPT_SAMPLE])) {
+		if (parse_seconds(a, &o->sample_interval) ||
+		    o->sample_interval < SAMPLE_INTERVAL_MIN)
+			return usage_error("invalid --sample-interval '%s': at least 0.1 seconds", a);
+		o->sample_cgroup_dir = c->arg[OPT_CGROUP];
+	}
 	if ((a = c->arg[OPT_USER]) && run_as_lookup(&o->run_as, a))
 		return usage_error("--user %s: no such user", a);
 	if ((a = c->arg[OPT_RINGBUF])) {
@@ -361,16 +389,36 @@ static int cmd_stats(const struct cli *c)
 	return stats_run(c->given & OPT(JSON));
 }
 
+/* Reading records and drawing them needs no privileges. */
+static int cmd_report(const struct cli *c)
+{
+	struct report_opts o = { .svg = c->arg[OPT_SVG], .input = c->file };
+	const char *a;
+	unsigned long v;
+
+	if (!o.svg)
+		return usage_error("%s", "report needs --svg FILE");
+	if ((a = c->arg[OPT_EPISODE])) {
+		if (parse_ulong(a, ULONG_MAX - 1, &v))
+			return usage_error("invalid --episode '%s'", a);
+		o.episode = v;
+		o.one_episode = 1;
+	}
+	return report_run(&o);
+}
+
 static const struct cmd cmds[] = {
-	{ "trace", cmd_trace, OPT(MODE) | OPT(JSON) | OPT(OUTPUT) | OPT(CGROUP) | OPT(PID) |
-			      OPT(COMM) | OPT(COUNT) | OPT(DURATION) | OPT(BTF) |
-			      OPT(RINGBUF) | OPT(VERBOSE) | OPT(USER) | OPT(CANDIDATES) },
-	{ "probe", cmd_probe, OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
-	{ "stats", cmd_stats, OPT(JSON) },
-	{ "serve", cmd_serve, OPT(MODE) | OPT(CGROUP) | OPT(PID) | OPT(COMM) | OPT(DURATION) |
-			      OPT(BTF) | OPT(RINGBUF) | OPT(VERBOSE) | OPT(LISTEN) |
-			      OPT(TEXTFILE) | OPT(JSON_LOG) | OPT(MAX_SERIES) |
-			      OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) | OPT(CANDIDATES) },
+	{ .name = "trace", .run = cmd_trace,
+	  .opts = OPT(MODE) | OPT(JSON) | OPT(OUTPUT) | OPT(CGROUP) | OPT(PID) | OPT(COMM) |
+		  OPT(COUNT) | OPT(DURATION) | OPT(BTF) | OPT(RINGBUF) | OPT(VERBOSE) |
+		  OPT(USER) | OPT(SAMPLE) | OPT(CANDIDATES) },
+	{ .name = "probe", .run = cmd_probe, .opts = OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
+	{ .name = "stats", .run = cmd_stats, .opts = OPT(JSON) },
+	{ .name = "serve", .run = cmd_serve,
+	  .opts = OPT(MODE) | OPT(CGROUP) | OPT(PID) | OPT(COMM) | OPT(DURATION) | OPT(BTF) |
+		  OPT(RINGBUF) | OPT(VERBOSE) | OPT(LISTEN) | OPT(TEXTFILE) | OPT(JSON_LOG) |
+		  OPT(MAX_SERIES) | OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) | OPT(CANDIDATES) },
+	{ .name = "report", .run = cmd_report, .opts = OPT(SVG) | OPT(EPISODE), .takes_file = 1 },
 };
 
 static const char *opt_name(enum opt o)
@@ -405,6 +453,8 @@ static int parse_cli(int argc, char **argv, struct cli *c, const struct cmd **cm
 				*cmd = &cmds[i];
 		if (strcmp(argv[optind], (*cmd)->name))
 			return usage_error("unknown command '%s'", argv[optind]);
+		if ((*cmd)->takes_file && optind + 1 < argc)
+			c->file = argv[++optind];
 		if (optind + 1 < argc)
 			return usage_error("unexpected argument '%s'", argv[optind + 1]);
 	}

@@ -257,4 +257,16 @@ const char *reaper_name(enum reaper_outcome reaper);
 void reap_build(struct reap_record *r, const struct record_env *env,
 		const struct oomtrace_reap_rec *raw);
 
+/*
+ * One reading of an OOM domain's memory (--sample-interval): a memory
+ * cgroup's usage and limit from its own files, or the system's from
+ * /proc/meminfo (used: MemTotal - MemAvailable, of MemTotal).
+ */
+struct mem_sample {
+	int64_t time_ns;	/* wall clock, when it was read */
+	char memcg[CGPATH_MAX];	/* "": the system */
+	__u64 usage_kb;
+	__u64 limit_kb;		/* no limit: the kernel's largest, as it prints it */
+};
+
 #endif /* __RECORD_H */

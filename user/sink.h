@@ -48,12 +48,13 @@ struct sink;
  * says so and the consumer stops, unless the sink is best_effort. summary comes with the running totals
  * after each poll that changed them, and once more, final, at the end.
  * reopen (may be NULL) reopens files after SIGHUP, for logrotate. reap (may be NULL) gets each
- * victim's follow-up, after its record. */
+ * victim's follow-up, after its record. sample (may be NULL) gets each memory sample. */
 struct sink_ops {
 	const char *name;
 	struct sink *(*open)(const struct sink_config *cfg);
 	int (*record)(struct sink *s, const struct oom_record *r);
 	int (*reap)(struct sink *s, const struct reap_record *r);
+	int (*sample)(struct sink *s, const struct mem_sample *m);
 	int (*lost)(struct sink *s, const struct loss_report *l);
 	int (*summary)(struct sink *s, const struct trace_summary *sum);
 	int (*reopen)(struct sink *s);
@@ -68,6 +69,7 @@ extern const struct sink_ops sink_exporter;	/* exporter.c */
 /* One record as one JSON line, for sinks that keep lines of their own. */
 void sink_json_line(FILE *f, const struct oom_record *r);
 void sink_json_reap_line(FILE *f, const struct reap_record *r);
+void sink_json_sample_line(FILE *f, const struct mem_sample *m);
 
 /* sink.c: a line-oriented sink, which is its stream; the text and JSON
  * sinks use these as their open, reopen and close. open says why it failed

@@ -252,6 +252,26 @@ static int json_reap(struct sink *s, const struct reap_record *r)
 	return line_sink_flush(s);
 }
 
+void sink_json_sample_line(FILE *f, const struct mem_sample *m)
+{
+	struct jw j;
+
+	jw_begin(&j, f);
+	jw_str(&j, "type", "memory_sample");
+	jw_u64(&j, "version", RECORD_SCHEMA_VERSION);
+	json_time(&j, "time", m->time_ns);
+	jw_str(&j, "memcg", m->memcg[0] ? m->memcg : NULL);
+	jw_u64(&j, "usage_kb", m->usage_kb);
+	jw_u64(&j, "limit_kb", m->limit_kb);
+	jw_end(&j);
+}
+
+static int json_sample(struct sink *s, const struct mem_sample *m)
+{
+	sink_json_sample_line(line_sink_stream(s), m);
+	return line_sink_flush(s);
+}
+
 static int json_lost(struct sink *s, const struct loss_report *l)
 {
 	struct jw j;
@@ -293,6 +313,7 @@ const struct sink_ops sink_json = {
 	.open = line_sink_open,
 	.record = json_record,
 	.reap = json_reap,
+	.sample = json_sample,
 	.lost = json_lost,
 	.summary = json_summary,
 	.reopen = line_sink_reopen,

@@ -237,6 +237,25 @@ static int text_reap(struct sink *s, const struct reap_record *r)
 	return line_sink_flush(s);
 }
 
+/* One short line: samples come often. */
+static int text_sample(struct sink *s, const struct mem_sample *m)
+{
+	FILE *f = line_sink_stream(s);
+	char t[64];
+
+	timefmt_rfc3339_us(t, sizeof(t), m->time_ns);
+	fprintf(f, "%s memory_sample ", t);
+	if (m->memcg[0]) {
+		fputs("memcg=", f);
+		text_quoted(f, m->memcg);
+	} else {
+		fputs("system", f);
+	}
+	fprintf(f, " usage=%llukB limit=%llukB\n", (unsigned long long)m->usage_kb,
+		(unsigned long long)m->limit_kb);
+	return line_sink_flush(s);
+}
+
 static int text_lost(struct sink *s, const struct loss_report *l)
 {
 	char t[64];
@@ -258,6 +277,7 @@ const struct sink_ops sink_text = {
 	.open = line_sink_open,
 	.record = text_record,
 	.reap = text_reap,
+	.sample = text_sample,
 	.lost = text_lost,
 	.summary = text_summary,
 	.reopen = line_sink_reopen,

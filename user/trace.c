@@ -17,6 +17,7 @@
 #include "followup.h"
 #include "gfp.h"
 #include "kallsyms.h"
+#include "sampler.h"
 #include "sink.h"
 #include "timefmt.h"
 #include "trace.h"
@@ -44,6 +45,7 @@ struct trace {
 	struct record_env env;
 	struct episodes *episodes;
 	struct followups *followups;
+	struct sampler *sampler;	/* NULL: no --sample-interval */
 	struct ring_buffer *rb;
 	struct sink *sinks[TRACE_MAX_SINKS];
 	int nr_sinks;
@@ -101,6 +103,18 @@ static void emit(const struct oom_record *r, void *ctx)
 		sink_failed(t, i, t->opts->sink_ops[i]->record(t->sinks[i], r));
 	t->sum.records++;
 	followups_decided(t->followups, r->seq, 1);
+	if (t->sampler && record_has(r, RF_OOM_MEMCG))
+		sampler_add_memcg(t->sampler, r->oom_memcg);
+}
+
+static void emit_sample(const struct mem_sample *m, void *ctx)
+{
+	struct trace *t = ctx;
+	int i;
+
+	for (i = 0; i < t->nr_sinks; i++)
+		if (t->opts->sink_ops[i]->sample)
+			sink_failed(t, i, t->opts->sink_ops[i]->sample(t->sinks[i], m));
 }
 
 static void emit_reap(const struct oomtrace_reap_rec *raw, void *ctx)
@@ -317,8 +331,12 @@ static int start_consumer(struct trace *t, struct ksyms_loading *ks,
 		t->drops = calloc(t->ncpus, sizeof(*t->drops));
 	t->episodes = episodes_new(t->att.mode, &t->env, emit, t);
 	t->followups = followups_new(emit_reap, t);
+	if (o->sample_interval > 0)
+		t->sampler = sampler_new(o->sample_interval, o->sample_cgroup_dir,
+					 o->filter.cgroup);
 	t->rb = ring_buffer__new(attachment_events_fd(&t->att), handle, t, NULL);
-	if (!t->drops || !t->episodes || !t->followups || !t->rb) {
+	if (!t->drops || !t->episodes || !t->followups || !t->rb ||
+	    (o->sample_interval > 0 && !t->sampler)) {
 		err = t->ncpus < 0 ? t->ncpus : errno ? -errno : -ENOMEM;
 		fprintf(stderr, "oomtrace: failed to set up the consumer: %s\n", strerror(-err));
 		return err;
@@ -329,6 +347,7 @@ static int start_consumer(struct trace *t, struct ksyms_loading *ks,
 static void free_consumer(struct trace *t)
 {
 	ring_buffer__free(t->rb);
+	sampler_free(t->sampler);
 	followups_free(t->followups);
 	episodes_free(t->episodes);
 	free(t->drops);
@@ -443,6 +462,9 @@ int trace_run(struct trace *t)
 			return 1;
 		}
 		check_drops(t);
+		if (t->sampler)
+			sampler_tick(t->sampler, now_boot_ns(), t->env.boot_to_unix_ns,
+				     emit_sample, t);
 		episodes_flush(t->episodes, now_boot_ns(), EPISODE_MAX_AGE_NS);
 		followups_flush(t->followups, now_boot_ns(), EPISODE_MAX_AGE_NS);
 		tell_totals(t);

@@ -31,6 +31,8 @@ struct trace_opts {
 	size_t ringbuf_size;
 	unsigned int candidates;	/* --candidates */
 	struct run_as run_as;	/* --user: who to be once attached */
+	double sample_interval;	/* seconds between memory samples; 0: none */
+	const char *sample_cgroup_dir;	/* --cgroup's directory, sampled; NULL: the system */
 };
 
 /* Attach, drop every capability (and become --user), and get ready to
