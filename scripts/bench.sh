@@ -162,14 +162,18 @@ for ((i = 0; i < N; i++)); do
 done
 
 # --- 2. BPF run time per victim, both attached to the same kills ---------------
-# Per kill, the run_time_ns and run_cnt growth of each tool's programs (the
-# programs that appeared when it started). Half the kills with oomtrace
-# attached first, half with bpftrace first: the first program on the hook
-# runs on a colder cache.
+# Per kill, the run_time_ns and run_cnt growth of each tool's program on
+# oom:mark_victim, which must run exactly once; and of all of oomtrace's
+# programs (the programs that appeared when it started), which also follow
+# the victim to its exit and see every process exit. Half the kills with
+# oomtrace attached first, half with bpftrace first: the first program on
+# the hook runs on a colder cache.
 progs() { python3 "$BENCH_PY" progs; }
 # cost IDS: "RUN_TIME_NS RUN_CNT" summed over the programs IDS
 cost() { progs | awk -v ids=" $1 " 'index(ids, " " $1 " ") {t += $3; c += $4} END {print t + 0, c + 0}'; }
 new_ids() { progs | awk '{print $1}' | sort > "$run/ids.now"; comm -13 "$1" "$run/ids.now" | tr '\n' ' '; }
+# the programs among IDS on mark_victim (mark_victim_btf or mark_victim_raw)
+victim_ids() { progs | awk -v ids=" $1 " 'index(ids, " " $1 " ") && $2 ~ /^mark_victim/ {printf "%s ", $1}'; }
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -q -w kernel.bpf_stats_enabled=1
@@ -200,20 +204,25 @@ bpf_round() {	# bpf_round FIRST KILLS
 		progs | awk '{print $1}' | sort > "$run/ids.before_bt"
 		start_bpftrace
 	fi
-	local i ot0 oc0 bt0 bc0 ot1 oc1 bt1 bc1
+	local i ot0 oc0 mt0 mc0 bt0 bc0 ot1 oc1 mt1 mc1 bt1 bc1 mv_ids
+	mv_ids=$(victim_ids "$ot_ids")
 	read -r ot0 oc0 < <(cost "$ot_ids")
+	read -r mt0 mc0 < <(cost "$mv_ids")
 	read -r bt0 bc0 < <(cost "$bt_ids")
 	for ((i = 0; i < $2; i++)); do
 		kills 1 0.1
 		read -r ot1 oc1 < <(cost "$ot_ids")
+		read -r mt1 mc1 < <(cost "$mv_ids")
 		read -r bt1 bc1 < <(cost "$bt_ids")
-		[ $((oc1 - oc0)) -eq 1 ] && [ $((bc1 - bc0)) -eq 1 ] || {
-			say "a kill ran oomtrace's programs $((oc1 - oc0)) times and bpftrace's $((bc1 - bc0))"
+		[ $((mc1 - mc0)) -eq 1 ] && [ $((bc1 - bc0)) -eq 1 ] || {
+			say "a kill ran oomtrace's mark_victim program $((mc1 - mc0)) times and bpftrace's $((bc1 - bc0))"
 			exit 1
 		}
-		echo $((ot1 - ot0)) >> "$run/bpf_ns.oomtrace"
+		echo $((mt1 - mt0)) >> "$run/bpf_ns.oomtrace"
+		echo $((ot1 - ot0)) >> "$run/bpf_all_ns.oomtrace"
+		echo $((oc1 - oc0)) >> "$run/bpf_all_runs.oomtrace"
 		echo $((bt1 - bt0)) >> "$run/bpf_ns.bpftrace"
-		ot0=$ot1 bt0=$bt1 oc0=$oc1 bc0=$bc1
+		ot0=$ot1 oc0=$oc1 mt0=$mt1 mc0=$mc1 bt0=$bt1 bc0=$bc1
 	done
 	stop "$tracer"
 	stop "$bt"
