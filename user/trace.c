@@ -14,6 +14,7 @@
 #include "followup.h"
 #include "gfp.h"
 #include "kallsyms.h"
+#include "protect.h"
 #include "sink.h"
 #include "timefmt.h"
 #include "trace.h"
@@ -46,6 +47,7 @@ struct trace {
 	int nr_sinks;
 	struct trace_summary sum;
 	struct trace_summary told;	/* what the sinks last heard */
+	struct protection prot;
 	int ncpus;
 	__u64 *drops;		/* per-CPU values */
 	__u64 lost_followup_slots;	/* OOMTRACE_DROP_FOLLOWUP, summed */
@@ -168,24 +170,6 @@ static int done(const struct trace *t)
 	return t->deadline_ns && now_boot_ns() >= t->deadline_ns;
 }
 
-/*
- * An OOM tracer the OOM killer takes is no use: ask to be exempt. This also
- * keeps vm.oom_kill_allocating_task from choosing us when we allocate.
- * Lowering the value needs CAP_SYS_RESOURCE. Returns 0 or an errno.
- */
-static int protect_from_oom_killer(void)
-{
-	FILE *f = fopen("/proc/self/oom_score_adj", "w");
-	int err;
-
-	if (!f)
-		return errno;
-	err = fputs("-1000", f) < 0;
-	if (fclose(f) || err)
-		return errno;
-	return 0;
-}
-
 /* Each sink says on stderr why it could not open. */
 static int open_sinks(struct trace *t)
 {
@@ -292,8 +276,8 @@ static void close_sinks(struct trace *t)
 struct trace *trace_open(const struct trace_opts *o, int *status)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	int err, protect_err, lock_err;
-	char why[256];
+	int err, lock_err;
+	char why[256], prot[1024];
 
 	*status = 1;
 	if (!t) {
@@ -303,7 +287,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	t->opts = o;
 	if (open_sinks(t))
 		goto close_sinks;
-	protect_err = protect_from_oom_killer();
+	protect_oom_score(&t->prot);
 	t->ks = ksyms_load(NULL);
 	if (!t->ks)
 		fprintf(stderr, "oomtrace: failed to read /proc/kallsyms: %s; "
@@ -328,17 +312,18 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	 * Everything is allocated by now: pin it.
 	 */
 	lock_err = mlockall(MCL_CURRENT) ? errno : 0;
+	protect_memory(&t->prot);
 	if (privilege_drop(&o->run_as, why, sizeof(why))) {
 		fprintf(stderr, "oomtrace: %s\n", why);
+		protect_release(&t->prot);
 		goto free_consumer;
 	}
 	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)",
 		mode_name(t->att.mode), hook_name(t->att.hook));
 	if (o->run_as.name)
 		fprintf(stderr, " as %s", o->run_as.name);
-	if (protect_err)
-		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
-			strerror(protect_err));
+	protect_describe(&t->prot, prot, sizeof(prot));
+	fprintf(stderr, "; protection: %s", prot);
 	if (lock_err)
 		fprintf(stderr, "; failed to lock its memory: %s", strerror(lock_err));
 	fputc('\n', stderr);
@@ -397,6 +382,7 @@ int trace_close(struct trace *t)
 	tell_totals(t);
 	free_consumer(t);
 	ksyms_free(t->ks);
+	protect_release(&t->prot);
 	fprintf(stderr, "oomtrace: %llu records, %llu filtered out, %llu lost; "
 		"%llu OOM episodes (%llu without a victim, %llu incomplete); "
 		"%llu reap records, %llu lost\n",
