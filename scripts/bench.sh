@@ -255,6 +255,10 @@ latency() {	# latency NAME KILLS GAP
 	python3 "$BENCH_PY" latency "$run/lat.$1" < "$run/fifo.$1" &
 	local reader=$!
 	start_tracer "$run/lat.err" --json > "$run/fifo.$1"
+	for _ in $(seq 300); do
+		[ -e "$run/lat.$1.ready" ] && break
+		sleep 0.05
+	done
 	kills "$2" "$3"
 	sleep 1
 	stop "$tracer"

@@ -722,6 +722,10 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 			_exit(127);
 		if (c->stdout_fd && dup2(c->stdout_fd, 1) < 0)
 			_exit(127);
+		if (c->prepare && (errno = c->prepare(c->prepare_arg))) {
+			fprintf(stderr, "preparing %s: %s\n", argv[0], strerror(errno));
+			_exit(127);
+		}
 		execv(argv[0], (char **)argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -755,7 +759,7 @@ int child_stop(struct oomtrace_child *c)
 
 	if (c->pid <= 0)
 		return -1;
-	kill(c->pid, SIGINT);
+	kill(c->pid, c->stop_sig ? c->stop_sig : SIGINT);
 	kill(c->pid, SIGCONT);	/* a test may have stopped it */
 	if (waitpid(c->pid, &st, 0) != c->pid)
 		return -1;

@@ -130,6 +130,10 @@ struct oomtrace_child {
 	int stdout_fd;		/* set: its records go to its stdout, this (a pipe), not -o */
 	char out[64];
 	char err[80];
+	/* run in the forked child before exec: 0, or an errno (it exits 127) */
+	int (*prepare)(void *arg);
+	void *prepare_arg;
+	int stop_sig;		/* child_stop()'s signal; 0: SIGINT */
 };
 
 enum child_start_result {
@@ -141,7 +145,7 @@ enum child_start_result {
 /* Start it with args after the ones above; returns once it is tracing. */
 enum child_start_result child_start(struct oomtrace_child *c, const char *const *args,
 				    char *why, size_t len);
-/* SIGINT, wait; returns its exit status. */
+/* SIGINT (or its stop_sig), wait; returns its exit status. */
 int child_stop(struct oomtrace_child *c);
 /* The records of a type ("oom_kill", "lost", "summary") it wrote. */
 int child_records(const struct oomtrace_child *c, const char *type,

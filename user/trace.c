@@ -17,6 +17,7 @@
 #include "followup.h"
 #include "gfp.h"
 #include "kallsyms.h"
+#include "protect.h"
 #include "sampler.h"
 #include "sink.h"
 #include "timefmt.h"
@@ -51,6 +52,7 @@ struct trace {
 	int nr_sinks;
 	struct trace_summary sum;
 	struct trace_summary told;	/* what the sinks last heard */
+	struct protection prot;
 	int ncpus;
 	__u64 *drops;		/* per-CPU values */
 	__u64 lost_followup_slots;	/* OOMTRACE_DROP_FOLLOWUP, summed */
@@ -183,24 +185,6 @@ static int done(const struct trace *t)
 	if (t->opts->count && t->sum.records >= (__u64)t->opts->count)
 		return 1;
 	return t->deadline_ns && now_boot_ns() >= t->deadline_ns;
-}
-
-/*
- * An OOM tracer the OOM killer takes is no use: ask to be exempt. This also
- * keeps vm.oom_kill_allocating_task from choosing us when we allocate.
- * Lowering the value needs CAP_SYS_RESOURCE. Returns 0 or an errno.
- */
-static int protect_from_oom_killer(void)
-{
-	FILE *f = fopen("/proc/self/oom_score_adj", "w");
-	int err;
-
-	if (!f)
-		return errno;
-	err = fputs("-1000", f) < 0;
-	if (fclose(f) || err)
-		return errno;
-	return 0;
 }
 
 /*
@@ -365,11 +349,11 @@ static void close_sinks(struct trace *t)
 struct trace *trace_open(const struct trace_opts *o, int *status)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	int err, protect_err, lock_err;
+	int err, lock_err;
 	struct attach_checks checks;
 	struct ksyms_loading *ks;
 	struct btf *btf;
-	char why[256];
+	char why[256], prot[1024];
 
 	*status = 1;
 	if (!t) {
@@ -387,7 +371,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	}
 	if (open_sinks(t))
 		goto close_sinks;
-	protect_err = protect_from_oom_killer();
+	protect_oom_score(&t->prot);
 	err = gfp_table_init(&t->gfp, btf);
 	if (err)
 		fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
@@ -413,8 +397,10 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	if (o->duration > 0)
 		t->deadline_ns = now_boot_ns() + (__u64)(o->duration * 1e9);
 	lock_err = lock_memory();
+	protect_memory(&t->prot);
 	if (privilege_drop(&o->run_as, why, sizeof(why))) {
 		fprintf(stderr, "oomtrace: %s\n", why);
+		protect_release(&t->prot);
 		goto free_consumer;
 	}
 	fprintf(stderr, "oomtrace: tracing OOM kills in %s mode (mark_victim via %s)",
@@ -423,9 +409,8 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		fprintf(stderr, " as %s", o->run_as.name);
 	if (t->att.mode != MODE_TRACEPOINT && !t->att.ranked)
 		fprintf(stderr, "; candidates: %s", t->att.unranked);
-	if (protect_err)
-		fprintf(stderr, "; failed to exempt itself from the OOM killer: %s",
-			strerror(protect_err));
+	protect_describe(&t->prot, prot, sizeof(prot));
+	fprintf(stderr, "; protection: %s", prot);
 	if (lock_err)
 		fprintf(stderr, "; failed to lock its memory: %s", strerror(lock_err));
 	fputc('\n', stderr);
@@ -492,6 +477,7 @@ int trace_close(struct trace *t)
 	tell_totals(t);
 	free_consumer(t);
 	ksyms_free(t->ks);
+	protect_release(&t->prot);
 	fprintf(stderr, "oomtrace: %llu records, %llu filtered out, %llu lost; "
 		"%llu OOM episodes (%llu without a victim, %llu incomplete); "
 		"%llu reap records, %llu lost\n",
