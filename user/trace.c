@@ -361,6 +361,11 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		return NULL;
 	}
 	t->opts = o;
+	/*
+	 * One malloc arena for every thread: each further one reserves 64 MB,
+	 * which locking would count against RLIMIT_MEMLOCK (and in VmLck).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	/* the longest step of the start, and needed last: on a thread */
 	ks = ksyms_load_async(NULL);
 	btf = btf__parse(o->btf_path, NULL);
