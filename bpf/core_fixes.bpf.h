@@ -107,6 +107,26 @@ static __always_inline unsigned long mm_flags_word(struct mm_struct *mm)
 }
 
 /*
+ * "mm/mempolicy: use unified 'nodes' for bind/interleave/prefer policies"
+ * (v5.14) moved a bind policy's nodemask from mempolicy::v.nodes to
+ * mempolicy::nodes. Returns where it is.
+ */
+struct mempolicy___v_nodes {
+	union {
+		nodemask_t nodes;
+	} v;
+} __attribute__((preserve_access_index));
+
+static __always_inline void *mempolicy_nodes(struct mempolicy *pol)
+{
+	struct mempolicy___v_nodes *old = (void *)pol;
+
+	if (bpf_core_field_exists(pol->nodes))
+		return &pol->nodes;
+	return &old->v.nodes;
+}
+
+/*
  * "mm, oom: make the calculation of oom badness more accurate" (v5.9)
  * made oom_control::chosen_points a signed long; before it was unsigned
  * long. Both are 64 bits wide here, so reading it as __s64 is right on

@@ -362,19 +362,28 @@ static __always_inline int nodes_intersect(const void *x, const void *y)
 	return 0;
 }
 
-/* mempolicy_in_oom_domain() with a nodemask, else
- * cpuset_mems_allowed_intersects(current, t) */
+/*
+ * mempolicy_in_oom_domain() with a nodemask, else
+ * cpuset_mems_allowed_intersects(current, t). Without CONFIG_NUMA or
+ * CONFIG_CPUSETS the field is gone and the kernel's answer is 1; an
+ * unguarded read would fail the whole object's load, not just the ranking.
+ */
 static __always_inline int thread_eligible(struct task_struct *t, nodemask_t *mask)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct mempolicy *pol;
 
-	if (!mask)
+	if (!mask) {
+		if (!bpf_core_field_exists(t->mems_allowed))
+			return 1;
 		return nodes_intersect(&cur->mems_allowed, &t->mems_allowed);
+	}
+	if (!bpf_core_field_exists(t->mempolicy))
+		return 1;
 	pol = BPF_CORE_READ(t, mempolicy);
 	if (!pol || BPF_CORE_READ(pol, mode) != MPOL_BIND)
 		return 1;
-	return nodes_intersect(&pol->nodes, mask);
+	return nodes_intersect(mempolicy_nodes(pol), mask);
 }
 
 /* oom_cpuset_eligible(): 1 if any thread is; -1 past THREAD_WALK threads */

@@ -109,6 +109,46 @@ TEST(hidden_addresses_are_an_error)
 	unlink(path);
 }
 
+/*
+ * Names are deflated in blocks of 64 in the order read, and addresses
+ * sorted apart from them: 200 symbols, the last 40 read out of address
+ * order (as modules' come after the kernel's), looked up on both sides of
+ * every block boundary, by address and by name.
+ */
+TEST(many_symbols_across_blocks)
+{
+	const unsigned int n = 200, tail = 40;
+	char path[64], name[32];
+	const struct ksym *s;
+	struct ksyms *ks;
+	unsigned int i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/ksyms-test-many-%d", getpid());
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	/* symbol i at 0xffffffff81000000 + 0x100 * i; the tail read backwards */
+	for (i = 0; i < n - tail; i++)
+		fprintf(f, "%llx t func_%u\n", 0xffffffff81000000ULL + 0x100ULL * i, i);
+	for (i = n; i-- > n - tail;)
+		fprintf(f, "%llx t func_%u\t[mod]\n", 0xffffffff81000000ULL + 0x100ULL * i, i);
+	fclose(f);
+	ks = ksyms_load(path);
+	unlink(path);
+	ASSERT_NE(NULL, ks);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "func_%u", i);
+		s = ksyms_find(ks, 0xffffffff81000000ULL + 0x100ULL * i + 0x42);
+		ASSERT_NE(NULL, s) TH_LOG("%s", name);
+		EXPECT_STREQ(name, s->name);
+		EXPECT_EQ(0xffffffff81000000ULL + 0x100ULL * i, s->addr);
+		s = ksyms_func(ks, name);
+		ASSERT_NE(NULL, s) TH_LOG("%s", name);
+		EXPECT_EQ(0xffffffff81000000ULL + 0x100ULL * i, s->addr) TH_LOG("%s", name);
+	}
+	ksyms_free(ks);
+}
+
 TEST(live_kernel)
 {
 	const struct ksym *s;

@@ -292,6 +292,28 @@ destroy_skel:
 	return err;
 }
 
+/*
+ * The ranking is the one part a mode may lose alone: when a try with it
+ * fails, the mode is tried once more without it, and says why.
+ */
+static int try_ranked(struct attachment *a, enum oom_mode mode, enum mark_victim_hook hook,
+		      const struct attach_opts *o, char *why, size_t len)
+{
+	struct attach_opts unranked = *o;
+	char ranked_why[256];
+	int err;
+
+	err = try_mode(a, mode, hook, o, why, len);
+	if (!err || !a->ranked)
+		return err;
+	snprintf(ranked_why, sizeof(ranked_why), "%s", why);
+	unranked.candidates = 0;
+	err = try_mode(a, mode, hook, &unranked, why, len);
+	if (!err)
+		snprintf(a->unranked, sizeof(a->unranked), "with the ranking: %.140s", ranked_why);
+	return err;
+}
+
 /* One mode, with each way to hook mark_victim. */
 static int try_hooks(struct attachment *a, enum oom_mode mode,
 		     const struct attach_opts *o, char *why, size_t len)
@@ -300,11 +322,11 @@ static int try_hooks(struct attachment *a, enum oom_mode mode,
 	size_t n;
 	int err;
 
-	err = try_mode(a, mode, HOOK_TP_BTF, o, first, sizeof(first));
+	err = try_ranked(a, mode, HOOK_TP_BTF, o, first, sizeof(first));
 	if (!err)
 		return 0;
 	/* raw_tp sees the same arguments on kernels without tp_btf */
-	err = try_mode(a, mode, HOOK_RAW_TP, o, why, len);
+	err = try_ranked(a, mode, HOOK_RAW_TP, o, why, len);
 	if (!err)
 		return 0;
 	/* say it once when mark_victim's attach type made no difference */
@@ -352,12 +374,14 @@ static void kprobe_check(char *why, size_t len)
 		snprintf(why, len, "no kprobe PMU and no kprobe_events in tracefs");
 }
 
-void attach_check_modes(const struct btf *btf, struct attach_checks *c)
+void attach_check_modes(const struct btf *btf, const char *btf_path, struct attach_checks *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->evaluate_in_btf = btf__find_by_name_kind(btf, "oom_evaluate_task",
 						    BTF_KIND_FUNC) >= 0;
-	fentry_check(btf, c->why[MODE_FENTRY], sizeof(c->why[MODE_FENTRY]));
+	/* a type id means something to the kernel only in its own BTF */
+	if (!strcmp(btf_path, "/sys/kernel/btf/vmlinux"))
+		fentry_check(btf, c->why[MODE_FENTRY], sizeof(c->why[MODE_FENTRY]));
 	kprobe_check(c->why[MODE_KPROBE], sizeof(c->why[MODE_KPROBE]));
 }
 

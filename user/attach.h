@@ -53,9 +53,9 @@ const char *hook_name(enum mark_victim_hook hook);
 /*
  * Auto mode tries each mode for real, and a try costs libbpf two parses of
  * the kernel's BTF: rule out first, cheaply, the modes that cannot work
- * here, from the kernel's BTF (btf).
+ * here, from the kernel's BTF (btf, read from btf_path).
  */
-void attach_check_modes(const struct btf *btf, struct attach_checks *c);
+void attach_check_modes(const struct btf *btf, const char *btf_path, struct attach_checks *c);
 
 /* Attach in mode (MODE_AUTO: the first of fentry, kprobe, tracepoint that
  * works, skipping those o->checks ruled out). On failure returns -errno

@@ -33,6 +33,14 @@ struct ksyms {
 	Bytef *z;		/* the deflated blocks of names */
 	uint32_t *z_off;	/* block b is z[z_off[b] .. z_off[b + 1]] */
 	uint32_t *raw_len;	/* its inflated length */
+	/*
+	 * One block inflated at a time, with state made while loading: the
+	 * first lookups come with the first OOM, when fresh pages are scarce.
+	 */
+	z_stream inf;
+	int inf_ready;
+	char *raw;		/* RAW_MAX bytes */
+	size_t raw_block;	/* the block in raw; nr: none */
 	/* the names inflated so far: open addressing on the index */
 	struct named **named;
 	size_t named_cap, nr_named;
@@ -161,6 +169,40 @@ static int sort(struct ksyms *ks)
 	return 0;
 }
 
+/* Block b's names, NUL-separated, into ks->raw. */
+static int inflate_block(const struct ksyms *cks, size_t b)
+{
+	struct ksyms *ks = (struct ksyms *)cks;
+	z_stream *zs = &ks->inf;
+	int ret;
+
+	if (ks->raw_block == b)
+		return 0;
+	ks->raw_block = ks->nr;
+	if (inflateReset(zs) != Z_OK)
+		return -EIO;
+	zs->next_in = ks->z + ks->z_off[b];
+	zs->avail_in = ks->z_off[b + 1] - ks->z_off[b];
+	zs->next_out = (Bytef *)ks->raw;
+	zs->avail_out = RAW_MAX;
+	ret = inflate(zs, Z_SYNC_FLUSH);
+	if ((ret != Z_OK && ret != Z_STREAM_END) || zs->total_out != ks->raw_len[b])
+		return -EIO;
+	ks->raw_block = b;
+	return 0;
+}
+
+/* What lookups need, made and touched now (see struct ksyms). */
+static int lookups_ready(struct ksyms *ks)
+{
+	ks->raw = malloc(RAW_MAX);
+	if (!ks->raw || inflateInit2(&ks->inf, -15) != Z_OK)
+		return -ENOMEM;
+	ks->inf_ready = 1;
+	ks->raw_block = ks->nr;
+	return inflate_block(ks, 0);
+}
+
 struct ksyms *ksyms_load(const char *path)
 {
 	char line[NAME_MAX_LEN + 128], *name;
@@ -194,6 +236,8 @@ struct ksyms *ksyms_load(const char *path)
 		err = -EPERM;	/* kptr_restrict: every address reads as 0 */
 	if (!err)
 		err = sort(ks);
+	if (!err)
+		err = lookups_ready(ks);
 	deflateEnd(&p->zs);
 free_packing:
 	free(p);
@@ -226,11 +270,20 @@ static void *load_thread(void *arg)
 struct ksyms_loading *ksyms_load_async(const char *path)
 {
 	struct ksyms_loading *l = calloc(1, sizeof(*l));
+	pthread_attr_t attr;
+	int err;
 
 	if (!l)
 		return NULL;
 	l->path = path;
-	if (pthread_create(&l->thread, NULL, load_thread, l)) {
+	/* glibc keeps a joined thread's stack, and locking would count it */
+	err = pthread_attr_init(&attr);
+	if (!err) {
+		err = pthread_attr_setstacksize(&attr, 256 << 10) ||
+		      pthread_create(&l->thread, &attr, load_thread, l);
+		pthread_attr_destroy(&attr);
+	}
+	if (err) {
 		load_thread(l);
 		l->joined = 1;
 	}
@@ -270,31 +323,15 @@ void ksyms_free(struct ksyms *ks)
 			free(ks->named[i]);
 		}
 	free(ks->named);
+	if (ks->inf_ready)
+		inflateEnd(&ks->inf);
+	free(ks->raw);
 	free(ks->addrs);
 	free(ks->order);
 	free(ks->z);
 	free(ks->z_off);
 	free(ks->raw_len);
 	free(ks);
-}
-
-/* Block b's names, NUL-separated, into raw (RAW_MAX bytes). */
-static int inflate_block(const struct ksyms *ks, size_t b, char *raw)
-{
-	z_stream zs = {
-		.next_in = ks->z + ks->z_off[b],
-		.avail_in = ks->z_off[b + 1] - ks->z_off[b],
-		.next_out = (Bytef *)raw,
-		.avail_out = RAW_MAX,
-	};
-	int ret;
-
-	if (inflateInit2(&zs, -15) != Z_OK)
-		return -ENOMEM;
-	ret = inflate(&zs, Z_SYNC_FLUSH);
-	inflateEnd(&zs);
-	return (ret == Z_OK || ret == Z_STREAM_END) &&
-	       zs.total_out == ks->raw_len[b] ? 0 : -EIO;
 }
 
 static struct named **slot(const struct ksyms *ks, size_t index)
@@ -333,16 +370,14 @@ static size_t read_index(const struct ksyms *ks, size_t index)
 
 /*
  * The symbol at index with its name, inflated once and kept for as long as
- * ks: callers hold on to names. raw, when given, is its name's block
- * already inflated. Lookups change nothing a caller can see, so ks stays
- * const to them.
+ * ks: callers hold on to names. Lookups change nothing a caller can see,
+ * so ks stays const to them.
  */
-static const struct ksym *named(const struct ksyms *cks, size_t index, const char *raw)
+static const struct ksym *named(const struct ksyms *cks, size_t index)
 {
 	struct ksyms *ks = (struct ksyms *)cks;
 	size_t i, at = read_index(ks, index);
 	struct named **s, *n;
-	char *block = NULL;
 	const char *p;
 
 	if (ks->named_cap) {
@@ -352,20 +387,13 @@ static const struct ksym *named(const struct ksyms *cks, size_t index, const cha
 	}
 	if (2 * (ks->nr_named + 1) > ks->named_cap && named_grow(ks))
 		return NULL;
-	if (!raw) {
-		block = malloc(RAW_MAX);
-		if (!block || inflate_block(ks, at / BLOCK, block)) {
-			free(block);
-			return NULL;
-		}
-		raw = block;
-	}
-	for (p = raw, i = 0; i < at % BLOCK; i++)
+	if (inflate_block(ks, at / BLOCK))
+		return NULL;
+	for (p = ks->raw, i = 0; i < at % BLOCK; i++)
 		p += strlen(p) + 1;
 	n = malloc(sizeof(*n));
 	if (n)
 		n->sym.name = strdup(p);
-	free(block);
 	if (!n || !n->sym.name) {
 		free(n);
 		return NULL;
@@ -390,7 +418,7 @@ const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr)
 		else
 			hi = mid;
 	}
-	return lo ? named(ks, lo - 1, NULL) : NULL;
+	return lo ? named(ks, lo - 1) : NULL;
 }
 
 int ksym_is(const char *sym, const char *func)
@@ -416,15 +444,11 @@ const struct ksym *ksyms_func(const struct ksyms *ks, const char *func)
 {
 	size_t b, at, plain = ks->nr, clone = ks->nr;
 	const char *p;
-	char *raw;
 
-	raw = malloc(RAW_MAX);
-	if (!raw)
-		return NULL;
 	for (b = 0; b * BLOCK < ks->nr && plain == ks->nr; b++) {
-		if (inflate_block(ks, b, raw))
-			break;
-		for (p = raw, at = b * BLOCK; at < ks->nr && at < (b + 1) * BLOCK;
+		if (inflate_block(ks, b))
+			return NULL;
+		for (p = ks->raw, at = b * BLOCK; at < ks->nr && at < (b + 1) * BLOCK;
 		     p += strlen(p) + 1, at++) {
 			if (!ksym_is(p, func))
 				continue;
@@ -436,7 +460,6 @@ const struct ksym *ksyms_func(const struct ksyms *ks, const char *func)
 				clone = at;
 		}
 	}
-	free(raw);
 	at = plain < ks->nr ? plain : clone;
-	return at < ks->nr ? named(ks, sorted_index(ks, at), NULL) : NULL;
+	return at < ks->nr ? named(ks, sorted_index(ks, at)) : NULL;
 }

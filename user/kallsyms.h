@@ -28,6 +28,11 @@ struct ksyms_loading *ksyms_load_async(const char *path);
 struct ksyms *ksyms_loaded(struct ksyms_loading *l);
 void ksyms_loading_free(struct ksyms_loading *l);
 
+/*
+ * Lookups below are for one thread at a time: they keep the names they
+ * inflate, and the block they inflated last.
+ */
+
 /* The symbol containing addr, or NULL. */
 const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr);
 

@@ -94,7 +94,7 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 	int ksyms_err;
 
 	uname(&u);
-	attach_check_modes(btf, &checks);
+	attach_check_modes(btf, btf_path, &checks);
 	o.checks = &checks;
 	o.ks = ksyms_load_async(NULL);
 	ks = ksyms_loaded(o.ks);

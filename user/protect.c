@@ -200,7 +200,7 @@ static void reach(struct protection *p, const char *mnt, char *dir)
 
 void protect_memory(struct protection *p)
 {
-	char buf[512], mnt[256], dir[1024], path[PATH_MAX];
+	char buf[4096], mnt[256], dir[1024], path[PATH_MAX];
 	long long cur;
 	char *rel;
 

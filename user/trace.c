@@ -201,7 +201,7 @@ static int lock_memory(void)
 	static const char *const pinned[] = {
 		"libc.so", "libbpf.so", "libmicrohttpd.so", "ld-linux",
 	};
-	char line[PATH_MAX + 128], exe[PATH_MAX];
+	char line[PATH_MAX + 128], exe[PATH_MAX], perms[5];
 	unsigned long start, end;
 	int err = 0, off;
 	ssize_t n;
@@ -217,11 +217,15 @@ static int lock_memory(void)
 	f = fopen("/proc/self/maps", "r");
 	if (!f)
 		return errno;
-	while (!err && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		const char *path, *base;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end, &off) != 2)
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &off) != 3)
+			continue;
+		/* the gaps ld.so leaves between a library's segments: mlock()
+		 * refuses them, and they hold no pages */
+		if (!strcmp(perms, "---p"))
 			continue;
 		path = line + off;
 		base = strrchr(path, '/');
@@ -229,8 +233,9 @@ static int lock_memory(void)
 		for (i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++)
 			if (!strncmp(base, pinned[i], strlen(pinned[i])))
 				break;
-		if (i < sizeof(pinned) / sizeof(pinned[0]) || (exe[0] && !strcmp(path, exe)))
-			err = mlock((void *)start, end - start) ? errno : 0;
+		if ((i < sizeof(pinned) / sizeof(pinned[0]) || (exe[0] && !strcmp(path, exe))) &&
+		    mlock((void *)start, end - start) && !err)
+			err = errno;	/* the first failure; the rest still get locked */
 	}
 	fclose(f);
 	return err;
@@ -381,7 +386,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	if (err)
 		fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
 			"gfp_flags will be hex\n", strerror(-err));
-	attach_check_modes(btf, &checks);
+	attach_check_modes(btf, o->btf_path, &checks);
 	/* libbpf parses its own copies: ours goes before they come */
 	btf__free(btf);
 	btf = NULL;
