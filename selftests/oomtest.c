@@ -650,6 +650,22 @@ int split_rss_counting(void)
 	return split;
 }
 
+char *slurp_file(const char *path)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &cap, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
 const char *oomtrace_bin(void)
 {
 	const char *bin = getenv("OOMTRACE");

@@ -300,6 +300,8 @@ int split_rss_counting(void);
 int http_get(int port, const char *path, char *buf, size_t len);
 
 /* Path of the built oomtrace (OOMTRACE env or build/oomtrace). */
+/* A whole file, NUL-terminated, to free(); NULL when it cannot be read. */
+char *slurp_file(const char *path);
 const char *oomtrace_bin(void);
 
 /*

@@ -67,22 +67,6 @@ static void report(struct result *r, const char *svg, const char *input, long lo
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &cap, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The records of the trace, read with json-c: the oracle. */
 struct recs {
 	struct json_object *r[MAX_RECS];
@@ -285,7 +269,7 @@ TEST(recorded_trace_is_drawn_at_the_kernels_times)
 	report(&r, svg_path, TRACE, -1);
 	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
 	EXPECT_STREQ("", r.err);
-	svg = slurp(svg_path);
+	svg = slurp_file(svg_path);
 	ASSERT_NE(NULL, svg);
 
 	check_kills(_metadata, svg, &rs, rs.t0, rs.t1, -1);
@@ -333,8 +317,8 @@ TEST(committed_picture_is_current)
 	close(fd);
 	report(&r, svg_path, TRACE, -1);
 	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
-	got = slurp(svg_path);
-	want = slurp(PICTURE);
+	got = slurp_file(svg_path);
+	want = slurp_file(PICTURE);
 	ASSERT_NE(NULL, want) TH_LOG("run from the repository root");
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ(want, got) TH_LOG("redraw it: oomtrace report --svg " PICTURE " " TRACE);
@@ -353,17 +337,17 @@ TEST(stdin_is_read)
 
 	ASSERT_LE(0, fd);
 	close(fd);
-	want = slurp(PICTURE);
+	want = slurp_file(PICTURE);
 	ASSERT_NE(NULL, want) TH_LOG("run from the repository root");
 	stdin_from = TRACE;
 	report(&r, svg_path, NULL, -1);
-	got = slurp(svg_path);
+	got = slurp_file(svg_path);
 	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
 	EXPECT_STREQ(want, got);
 	free(got);
 	report(&r, svg_path, "-", -1);
 	stdin_from = NULL;
-	got = slurp(svg_path);
+	got = slurp_file(svg_path);
 	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
 	EXPECT_STREQ(want, got);
 	free(got);
@@ -407,7 +391,7 @@ TEST(episode_view)
 	}
 	report(&r, svg_path, TRACE, ep);
 	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
-	svg = slurp(svg_path);
+	svg = slurp_file(svg_path);
 	ASSERT_NE(NULL, svg);
 	check_kills(_metadata, svg, &rs, t0 - 10000000, t1 + 1000000, ep);
 	check_reaps(_metadata, svg, &rs, t0 - 10000000, t1 + 1000000, ep);
@@ -448,7 +432,7 @@ TEST(losses_are_marked)
 	close(fd);
 	report(&r, out, in, -1);
 	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
-	svg = slurp(out);
+	svg = slurp_file(out);
 	ASSERT_NE(NULL, svg);
 	g = strstr(svg, "<g class=\"lost\" data-count=\"7\"");
 	ASSERT_NE(NULL, g);
@@ -474,7 +458,7 @@ TEST(hostile_names_stay_text)
 	close(fd);
 	report(&r, out, in, -1);
 	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
-	svg = slurp(out);
+	svg = slurp_file(out);
 	ASSERT_NE(NULL, svg);
 	EXPECT_NE(NULL, strstr(svg, ">&lt;a href=&#39;x&#39;&gt;&amp;\xef\xbf\xbd\xef\xbf\xbd (11)</text>"));
 	EXPECT_NE(NULL, strstr(svg, ">&quot;]]&gt; (12)</text>"));
@@ -587,7 +571,7 @@ TEST(unknown_types_are_skipped_and_said)
 	EXPECT_NE(NULL, strstr(r.err, "skipped 2 records of types this oomtrace does not know"))
 		TH_LOG("stderr: %s", r.err);
 	EXPECT_EQ(1, count(r.err, "\n"));
-	svg = slurp(out);
+	svg = slurp_file(out);
 	ASSERT_NE(NULL, svg);
 	EXPECT_EQ(1, count(svg, "<g class=\"kill\""));
 	unlink(in);

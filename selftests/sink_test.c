@@ -364,22 +364,6 @@ static char *render(struct __test_metadata *_metadata, FIXTURE_DATA(sinks) *self
 	return buf;
 }
 
-static char *slurp_file(const char *path)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &cap, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Equal to the golden file; with OOMTRACE_GOLDEN_UPDATE set, rewrite it. */
 static void golden(struct __test_metadata *_metadata, const char *path, const char *got)
 {
