@@ -55,10 +55,15 @@ struct inflight {
 	struct oomtrace_oom oom;
 };
 
-/* out_of_memory() calls in progress, by the tid that invoked them. */
+/*
+ * out_of_memory() calls in progress, by the tid that invoked them. Every
+ * caller holds oom_lock, so one is in progress at a time; the spare slots
+ * hold what kretprobes' missed returns leave behind (each slot is 5 KB of
+ * preallocated kernel memory).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 64);
 	__type(key, __u32);
 	__type(value, struct inflight);
 } inflight SEC(".maps");

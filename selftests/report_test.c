@@ -193,6 +193,7 @@ static void check_kills(struct __test_metadata *_metadata, const char *svg,
 			const struct recs *rs, long long t0, long long t1, long long episode)
 {
 	int i, kills = 0;
+	char header[64];
 
 	for (i = 0; i < rs->n; i++) {
 		struct json_object *o = rs->r[i];
@@ -221,6 +222,9 @@ static void check_kills(struct __test_metadata *_metadata, const char *svg,
 	}
 	EXPECT_LT(0, kills);
 	EXPECT_EQ(kills, count(svg, "<g class=\"kill\""));
+	/* the header counts the view's kills, not the trace's */
+	snprintf(header, sizeof(header), ": %d kills, ", kills);
+	EXPECT_NE(NULL, strstr(svg, header)) TH_LOG("no \"%s\" in the header", header);
 }
 
 /* Each victim's exit is drawn at its oom_reap record's time, saying what the reaper did. */
@@ -228,6 +232,7 @@ static void check_reaps(struct __test_metadata *_metadata, const char *svg,
 			const struct recs *rs, long long t0, long long t1, long long episode)
 {
 	int i, j, reaps = 0;
+	char header[64];
 
 	for (i = 0; i < rs->n; i++) {
 		struct json_object *o = rs->r[i], *k = NULL;
@@ -251,6 +256,8 @@ static void check_reaps(struct __test_metadata *_metadata, const char *svg,
 				      x_of(svg, t0, t1, rfc3339_us(jstr(o, "time")))));
 	}
 	EXPECT_EQ(reaps, count(svg, "<g class=\"reap\""));
+	snprintf(header, sizeof(header), " kills, %d victim exits, ", reaps);
+	EXPECT_NE(NULL, strstr(svg, header)) TH_LOG("no \"%s\" in the header", header);
 }
 
 TEST(recorded_trace_is_drawn_at_the_kernels_times)

@@ -32,6 +32,7 @@ struct ctx {
 	const struct timeline *tl;
 	const struct svg_view *v;
 	int64_t t0, t1;
+	const struct report_kill **by_seq;	/* tl's kills in seq order, for the reaps */
 };
 
 static double xof(const struct ctx *c, int64_t t)
@@ -87,14 +88,29 @@ static int kill_shown(const struct ctx *c, const struct report_kill *k)
 	return in_view(c, k->time_ns) && (!c->v->one_episode || k->episode == c->v->episode);
 }
 
+static int cmp_kill_seq(const void *a, const void *b)
+{
+	__u64 x = (*(const struct report_kill *const *)a)->seq;
+	__u64 y = (*(const struct report_kill *const *)b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
 static const struct report_kill *kill_of(const struct ctx *c, __u64 seq)
 {
-	int i;
+	struct report_kill key = { .seq = seq };
+	const struct report_kill *k = &key, **found;
 
-	for (i = 0; i < c->tl->nr_kills; i++)
-		if (c->tl->kills[i].seq == seq)
-			return &c->tl->kills[i];
-	return NULL;
+	found = bsearch(&k, c->by_seq, c->tl->nr_kills, sizeof(*c->by_seq), cmp_kill_seq);
+	return found ? *found : NULL;
+}
+
+/* A reap is drawn, and counted, with its kill. */
+static int reap_shown(const struct ctx *c, const struct report_reap *r)
+{
+	const struct report_kill *k = kill_of(c, r->seq);
+
+	return k && kill_shown(c, k) && in_view(c, r->time_ns);
 }
 
 /* The domains drawn: the system first, then as they came. */
@@ -322,7 +338,7 @@ static void lane(const struct ctx *c, int d, double top, int *row)
 		double xk, y = bottom - 10 - (i % 2) * 8;
 
 		/* the victim's lane is its kill's: a reap with no kill is not placed */
-		if (!k || k->domain != d || !kill_shown(c, k) || !in_view(c, r->time_ns))
+		if (!reap_shown(c, r) || k->domain != d)
 			continue;
 		xk = xof(c, killed);
 		x = xof(c, r->time_ns);
@@ -412,12 +428,18 @@ int svg_render(FILE *f, const struct timeline *tl, const struct svg_view *v)
 		c.t0 -= 500000000;
 		c.t1 = c.t0 + 1000000000;
 	}
+	c.by_seq = malloc((tl->nr_kills ? tl->nr_kills : 1) * sizeof(*c.by_seq));
+	if (!c.by_seq)
+		return -1;
+	for (i = 0; i < tl->nr_kills; i++)
+		c.by_seq[i] = &tl->kills[i];
+	qsort(c.by_seq, tl->nr_kills, sizeof(*c.by_seq), cmp_kill_seq);
 	for (d = 0; d < tl->nr_domains; d++)
 		lanes += lane_shown(&c, d);
 	for (i = 0; i < tl->nr_kills; i++)
 		kills += kill_shown(&c, &tl->kills[i]);
 	for (i = 0; i < tl->nr_reaps; i++)
-		reaps += in_view(&c, tl->reaps[i].time_ns);
+		reaps += reap_shown(&c, &tl->reaps[i]);
 	for (i = 0; i < tl->nr_losts; i++)
 		lost += in_view(&c, tl->losts[i].time_ns) ? tl->losts[i].count : 0;
 	height = TOP + lanes * (LANE_H + LANE_GAP) + 20;
@@ -452,5 +474,6 @@ int svg_render(FILE *f, const struct timeline *tl, const struct svg_view *v)
 		losses(&c, TOP, top - LANE_GAP);
 	axis(&c, top - LANE_GAP + 8);
 	fputs("</svg>\n", f);
+	free(c.by_seq);
 	return ferror(f) ? -1 : 0;
 }
