@@ -22,6 +22,7 @@
 #include "fuzz.h"
 #include "gfp.h"
 #include "metrics.h"
+#include "route.h"
 #include "sink.h"
 
 #define MAX_AGE_NS (30ULL * 1000 * 1000 * 1000)
@@ -75,11 +76,7 @@ static void add(struct ctx *c, struct fuzz_in *in, size_t size, __u32 type)
 		off = 2 * sizeof(__u32);
 	}
 	fuzz_take(in, (char *)buf + off, size - off);
-	/* as trace.c's handle() */
-	if (size >= sizeof(*hdr) && hdr->type == OOMTRACE_REC_REAP)
-		followups_add_bytes(c->fu, buf, size, c->now);
-	else
-		episodes_add_bytes(c->e, buf, size, c->now);
+	route_sample(c->e, c->fu, buf, size, c->now);
 	free(buf);
 }
 

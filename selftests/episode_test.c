@@ -384,6 +384,18 @@ TEST(reap_records_follow_their_kill_record)
 	ASSERT_EQ(0, add_reap(f, 6, 300));
 	followups_flush(f, 300, 0);
 	ASSERT_EQ(4, o.nr);
+	/* the last held one decided: the next waits behind the others */
+	ASSERT_EQ(0, add_reap(f, 7, 400));
+	ASSERT_EQ(0, add_reap(f, 8, 400));
+	ASSERT_EQ(0, add_reap(f, 9, 400));
+	followups_decided(f, 9, 0);
+	ASSERT_EQ(0, add_reap(f, 10, 400));
+	followups_decided(f, 7, 1);
+	followups_flush(f, 400, 0);
+	ASSERT_EQ(7, o.nr);
+	EXPECT_EQ(7, o.seq[4]);
+	EXPECT_EQ(8, o.seq[5]);
+	EXPECT_EQ(10, o.seq[6]);
 	EXPECT_EQ(-EINVAL, followups_add_bytes(f, &r, sizeof(r) - 1, 0));
 	EXPECT_EQ(0, followups_nomem(f));
 	followups_free(f);

@@ -20,6 +20,7 @@ struct followups {
 		int wanted;
 	} decided[DECIDED];
 	struct held *held;	/* oldest first */
+	struct held **tail;	/* the last one's next, or &held */
 	__u64 nomem;
 };
 
@@ -31,6 +32,7 @@ struct followups *followups_new(followup_emit_fn emit, void *ctx)
 		return NULL;
 	f->emit = emit;
 	f->ctx = ctx;
+	f->tail = &f->held;
 	return f;
 }
 
@@ -68,6 +70,8 @@ void followups_decided(struct followups *f, __u64 seq, int wanted)
 			continue;
 		}
 		*hp = h->next;
+		if (!*hp)
+			f->tail = hp;
 		if (wanted)
 			f->emit(&h->raw, f->ctx);
 		free(h);
@@ -77,7 +81,7 @@ void followups_decided(struct followups *f, __u64 seq, int wanted)
 int followups_add_bytes(struct followups *f, const void *buf, size_t size, __u64 now_ns)
 {
 	const struct oomtrace_reap_rec *raw = buf;
-	struct held *h, **hp;
+	struct held *h;
 
 	if (size < sizeof(*raw))
 		return -EINVAL;
@@ -96,9 +100,8 @@ int followups_add_bytes(struct followups *f, const void *buf, size_t size, __u64
 	h->next = NULL;
 	h->since_ns = now_ns;
 	h->raw = *raw;
-	for (hp = &f->held; *hp; hp = &(*hp)->next)
-		;
-	*hp = h;
+	*f->tail = h;
+	f->tail = &h->next;
 	return 0;
 }
 
@@ -108,6 +111,8 @@ void followups_flush(struct followups *f, __u64 now_ns, __u64 max_age_ns)
 
 	while ((h = f->held) && (!max_age_ns || now_ns - h->since_ns >= max_age_ns)) {
 		f->held = h->next;
+		if (!f->held)
+			f->tail = &f->held;
 		f->emit(&h->raw, f->ctx);
 		free(h);
 	}

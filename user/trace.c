@@ -18,6 +18,7 @@
 #include "gfp.h"
 #include "kallsyms.h"
 #include "protect.h"
+#include "route.h"
 #include "sampler.h"
 #include "sink.h"
 #include "timefmt.h"
@@ -134,16 +135,9 @@ static void emit_reap(const struct oomtrace_reap_rec *raw, void *ctx)
 
 static int handle(void *ctx, void *buf, size_t size)
 {
-	const struct oomtrace_hdr *hdr = buf;
-	__u64 now = now_boot_ns();
 	struct trace *t = ctx;
-	int err;
 
-	if (size >= sizeof(*hdr) && hdr->type == OOMTRACE_REC_REAP)
-		err = followups_add_bytes(t->followups, buf, size, now);
-	else
-		err = episodes_add_bytes(t->episodes, buf, size, now);
-	if (err)
+	if (route_sample(t->episodes, t->followups, buf, size, now_boot_ns()))
 		fprintf(stderr, "oomtrace: skipping a malformed record of %zu bytes\n", size);
 	return 0;
 }
