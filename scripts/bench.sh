@@ -13,6 +13,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
+. scripts/wait-tracing.sh
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root: sudo make bench" >&2; exit 1; }
 
 lock=/tmp/oomtrace-live.lock
@@ -130,12 +131,7 @@ start_tracer() {
 	"$OOMTRACE" --mode tracepoint --cgroup "$cg" "$@" 2>"$err" &
 	tracer=$!
 	pids+=("$tracer")
-	for _ in $(seq 300); do
-		grep -q 'oomtrace: tracing' "$err" && return 0
-		kill -0 "$tracer" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$err" >&2
+	wait_tracing "$tracer" "$err" 0.05 && return 0
 	say "oomtrace did not start"
 	exit 1
 }

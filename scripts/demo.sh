@@ -5,6 +5,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. scripts/wait-tracing.sh
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root: sudo make demo" >&2; exit 1; }
 
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
@@ -41,11 +42,7 @@ echo $((64 << 20)) > "$cg/$limit_file"
 echo "demo: tracing OOM kills in $cg (64 MiB limit)"
 build/oomtrace --cgroup "$cg" --count 1 --duration 60 2>"$err" &
 tracer=$!
-for _ in $(seq 300); do
-	grep -q 'oomtrace: tracing' "$err" && break
-	kill -0 "$tracer" 2>/dev/null || { cat "$err" >&2; exit 1; }
-	sleep 0.1
-done
+wait_tracing "$tracer" "$err" || exit 1
 cat "$err" >&2
 
 echo "demo: 'tail /dev/zero' in that cgroup buffers an endless line until the OOM killer stops it"

@@ -9,6 +9,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. scripts/wait-tracing.sh
 oomtrace=${1:-build/oomtrace}
 [ "$(id -u)" -eq 0 ] || { echo "road-to-oom: run as root" >&2; exit 1; }
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
@@ -64,11 +65,7 @@ PY
 
 "$oomtrace" --json --sample-interval 0.2 --cgroup "$cg" -o "$out" 2>"$out.err" &
 tracer=$!
-for _ in $(seq 300); do
-	grep -q 'oomtrace: tracing' "$out.err" && break
-	kill -0 "$tracer" 2>/dev/null || { cat "$out.err" >&2; exit 1; }
-	sleep 0.1
-done
+wait_tracing "$tracer" "$out.err" || exit 1
 sleep 1
 grow "$cg/a" grower 4 0.1 || true
 sleep 1
