@@ -444,8 +444,11 @@ static inline void check_counter(struct __test_metadata *_metadata, const char *
  * hierarchical total_* lines) prints from the same memcg_page_state()
  * after a flush, in the OOM's own thread, before the victim is marked.
  * Alone in its memcg, the trigger is the only task that charges it: the
- * numbers must be equal. Items the record does not carry (the event
- * counters, v1's local and limit lines) are not compared.
+ * numbers must be equal. (The kernel's periodic flush, every 2 s, could
+ * fold in per-CPU updates between the print and mark_victim, a window of
+ * microseconds; no run has shown it: 0 of 207 kills on the 6.18 host, 0 in
+ * the 6.1 guest's three modes.) Items the record does not carry (the
+ * event counters, v1's local and limit lines) are not compared.
  */
 static inline void check_stat(struct __test_metadata *_metadata, const struct kmsg_kill *k,
 			      struct json_object *st, int alone)
@@ -465,6 +468,9 @@ static inline void check_stat(struct __test_metadata *_metadata, const struct km
 	int i, compared = 0;
 	unsigned int j;
 
+	/* the block follows the counters' lines, which were not rate limited */
+	if (k->memory.seen)
+		EXPECT_LT(0, k->nstats) TH_LOG("no \"Memory cgroup stats for\" block read");
 	if (!k->nstats)
 		return;
 	ASSERT_NE(NULL, st) TH_LOG("the kernel printed its memory.stat, the record has none");

@@ -136,9 +136,9 @@ static void text_ranking(FILE *f, const struct oom_record *r)
 
 #define STAT_TOP 6
 
-/* The memory.stat items that hold the most bytes, largest first: one line
- * ("slab" stands for its two parts, "kernel" holds stacks, page tables and
- * slab already, and the LRU lists repeat anon and file). */
+/* The memory.stat items that hold the most bytes, largest first, on one
+ * line. Left out are those that only split others again (the LRU lists,
+ * the *_thp parts, file_mapped, the two slab parts of "slab"). */
 static void text_memcg_stat(FILE *f, const struct memcg_stat *m)
 {
 	static const unsigned int shown[] = {
