@@ -446,8 +446,9 @@ static inline void check_counter(struct __test_metadata *_metadata, const char *
  * Alone in its memcg, the trigger is the only task that charges it: the
  * numbers must be equal. (The kernel's periodic flush, every 2 s, could
  * fold in per-CPU updates between the print and mark_victim, a window of
- * microseconds; no run has shown it: 0 of 207 kills on the 6.18 host, 0 in
- * the 6.1 guest's three modes.) Items the record does not carry (the
+ * microseconds; no run has shown it: two runs of memcg_oom_test on the
+ * 6.18 host and two in the 6.1 guest's three modes, every report the rate
+ * limit let through, each item equal.) Items the record does not carry (the
  * event counters, v1's local and limit lines) are not compared.
  */
 static inline void check_stat(struct __test_metadata *_metadata, const struct kmsg_kill *k,
