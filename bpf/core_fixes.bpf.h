@@ -127,6 +127,93 @@ static __always_inline void *mempolicy_nodes(struct mempolicy *pol)
 }
 
 /*
+ * A memcg's memory.stat counters, memcg_page_state(): "memcg: extract
+ * memcg_vmstats from struct mem_cgroup" (v6.1) made mem_cgroup::vmstats a
+ * pointer, which it is on every kernel this shim serves. Until "memcg:
+ * reduce memory for the lruvec and memcg stats" (v6.10), vmstats->state[]
+ * has a slot for every item (MEMCG_NR_STAT), indexed by the item itself.
+ * Since, it has one only for the items memcgs keep, indexed through
+ * mem_cgroup_stats_index[], a u8 table that init_memcg_stats() builds at
+ * boot from static arrays no BTF describes. Which layout is in use shows
+ * in the length of state[]. The table is static data, which /proc/kallsyms
+ * lists only with CONFIG_KALLSYMS_ALL (not on the 6.18 host), but the
+ * kernel's own memcg_page_state() reads it in its first instructions:
+ * "movzbl table(%reg),%eax", 0f b6 with a ModRM of mod 2 (disp32) and no
+ * SIB, the displacement being the table's address sign-extended (the
+ * kernel code model). memcg_stats_index_find() takes that address and
+ * keeps the table only if it is what init_memcg_stats() builds: every
+ * slot of state[] named by exactly one item, every other item U8_MAX.
+ */
+#define MEMCG_STATS_CODE	32	/* bytes of memcg_page_state() searched */
+#define MEMCG_STATS_MAX		64	/* items of the largest MEMCG_NR_STAT we take */
+
+static __always_inline __u32 memcg_state_slots(void)
+{
+	return bpf_core_field_size(struct memcg_vmstats, state) / sizeof(long);
+}
+
+static __always_inline __u32 memcg_nr_stat(void)
+{
+	return bpf_core_enum_value(enum memcg_stat_item, MEMCG_NR_STAT);
+}
+
+/* 1: state[] is indexed by the item itself */
+static __always_inline int memcg_stats_direct(void)
+{
+	return memcg_state_slots() == memcg_nr_stat();
+}
+
+/*
+ * The table is checked in memory (a global's), not in registers: the
+ * verifier would walk every combination of the loop's branches otherwise.
+ */
+struct memcg_stats_check {
+	__u64 seen;		/* slots named so far */
+	__u32 named;
+	__u32 bad;
+};
+
+/* Fill tab with mem_cgroup_stats_index[]: 0, or -1 if it cannot be had. */
+static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
+						  volatile struct memcg_stats_check *c)
+{
+	__u32 nr = memcg_nr_stat(), slots = memcg_state_slots();
+	__u8 code[MEMCG_STATS_CODE];
+	__u64 table = 0;
+
+	if (!code_addr || nr > MEMCG_STATS_MAX || slots > 64)
+		return -1;
+	if (bpf_probe_read_kernel(code, sizeof(code), (void *)code_addr))
+		return -1;
+	for (int i = 0; i + 7 <= MEMCG_STATS_CODE; i++) {
+		if (code[i] == 0x0f && code[i + 1] == 0xb6 &&
+		    (code[i + 2] & 0xc0) == 0x80 && (code[i + 2] & 7) != 4) {
+			__s32 disp = code[i + 3] | code[i + 4] << 8 |
+				     code[i + 5] << 16 | (__u32)code[i + 6] << 24;
+
+			table = (__u64)(__s64)disp;
+			break;
+		}
+	}
+	if (!table || bpf_probe_read_kernel(tab, nr, (void *)table))
+		return -1;
+	c->seen = 0;
+	c->named = 0;
+	c->bad = 0;
+	for (int i = 0; i < MEMCG_STATS_MAX && i < nr; i++) {
+		__u8 v = tab[i];
+
+		if (v == 0xff)
+			continue;
+		if (v >= slots || (c->seen & (1ULL << (v & 63))))
+			c->bad = 1;
+		c->seen |= 1ULL << (v & 63);
+		c->named++;
+	}
+	return !c->bad && c->named == slots ? 0 : -1;
+}
+
+/*
  * "mm, oom: make the calculation of oom badness more accurate" (v5.9)
  * made oom_control::chosen_points a signed long; before it was unsigned
  * long. Both are 64 bits wide here, so reading it as __s64 is right on

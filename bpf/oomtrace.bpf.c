@@ -118,6 +118,14 @@ struct {
  * 0 when oom_evaluate_task() is not hooked. */
 const volatile __u32 cand_max;
 const volatile __u32 page_shift = 12;
+/* memcg_page_state() in kallsyms: where mem_cgroup_stats_index[] is read */
+const volatile __u64 memcg_page_state_addr;
+
+/* mem_cgroup_stats_index[] once found (it is built at boot, never changed
+ * after): 0 not looked for yet, 1 found, -1 not to be had */
+static __s32 stats_index_state;
+static __u8 stats_index[MEMCG_STATS_MAX];
+static struct memcg_stats_check stats_check;
 
 __u64 episode_seq;
 __u64 victim_seq;
@@ -192,6 +200,94 @@ static __always_inline void read_memcg_mem(struct oomtrace_oom *oom,
 		m->has_kmem = 1;
 		read_counter(&m->kmem, &memcg->kmem);
 	}
+}
+
+/*
+ * A global function, verified once on its own: inlined, its loops' paths
+ * would multiply with those of mark_victim() before it.
+ */
+__attribute__((noinline)) int memcg_stats_index_load(void)
+{
+	if (!stats_index_state)
+		stats_index_state = memcg_stats_index_find(memcg_page_state_addr,
+							   stats_index, &stats_check) ? -1 : 1;
+	return stats_index_state == 1;
+}
+
+#define STAT_ITEM(s, type, name)					\
+	items[OOMTRACE_STAT_##s] = bpf_core_enum_value_exists(type, name) ?	\
+		bpf_core_enum_value(type, name) : -1
+
+/* memcg_page_state() of the memory.stat items, as memory_stat_format()
+ * reads them (after its flush) for the report printed just before. */
+static __always_inline void read_memcg_stat(struct oomtrace_oom *oom,
+					    struct mem_cgroup *memcg)
+{
+	struct oomtrace_memcg_stat *st = &oom->stat;
+	int items[OOMTRACE_NR_STATS];
+	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
+	void *state;
+
+	if (!bpf_core_type_exists(struct memcg_vmstats) ||
+	    !bpf_core_field_exists(memcg->vmstats))
+		return;
+	if (!direct && !memcg_stats_index_load())
+		return;
+	STAT_ITEM(ANON, enum node_stat_item, NR_ANON_MAPPED);
+	STAT_ITEM(FILE, enum node_stat_item, NR_FILE_PAGES);
+	STAT_ITEM(KERNEL, enum memcg_stat_item, MEMCG_KMEM);
+	STAT_ITEM(KERNEL_STACK, enum node_stat_item, NR_KERNEL_STACK_KB);
+	STAT_ITEM(PAGETABLES, enum node_stat_item, NR_PAGETABLE);
+	STAT_ITEM(SEC_PAGETABLES, enum node_stat_item, NR_SECONDARY_PAGETABLE);
+	STAT_ITEM(PERCPU, enum memcg_stat_item, MEMCG_PERCPU_B);
+	STAT_ITEM(SOCK, enum memcg_stat_item, MEMCG_SOCK);
+	STAT_ITEM(VMALLOC, enum memcg_stat_item, MEMCG_VMALLOC);
+	STAT_ITEM(SHMEM, enum node_stat_item, NR_SHMEM);
+	STAT_ITEM(ZSWAP, enum memcg_stat_item, MEMCG_ZSWAP_B);
+	STAT_ITEM(ZSWAPPED, enum memcg_stat_item, MEMCG_ZSWAPPED);
+	STAT_ITEM(FILE_MAPPED, enum node_stat_item, NR_FILE_MAPPED);
+	STAT_ITEM(FILE_DIRTY, enum node_stat_item, NR_FILE_DIRTY);
+	STAT_ITEM(FILE_WRITEBACK, enum node_stat_item, NR_WRITEBACK);
+	STAT_ITEM(SWAPCACHED, enum node_stat_item, NR_SWAPCACHE);
+	STAT_ITEM(ANON_THP, enum node_stat_item, NR_ANON_THPS);
+	STAT_ITEM(FILE_THP, enum node_stat_item, NR_FILE_THPS);
+	STAT_ITEM(SHMEM_THP, enum node_stat_item, NR_SHMEM_THPS);
+	STAT_ITEM(INACTIVE_ANON, enum node_stat_item, NR_INACTIVE_ANON);
+	STAT_ITEM(ACTIVE_ANON, enum node_stat_item, NR_ACTIVE_ANON);
+	STAT_ITEM(INACTIVE_FILE, enum node_stat_item, NR_INACTIVE_FILE);
+	STAT_ITEM(ACTIVE_FILE, enum node_stat_item, NR_ACTIVE_FILE);
+	STAT_ITEM(UNEVICTABLE, enum node_stat_item, NR_UNEVICTABLE);
+	STAT_ITEM(SLAB_RECLAIMABLE, enum node_stat_item, NR_SLAB_RECLAIMABLE_B);
+	STAT_ITEM(SLAB_UNRECLAIMABLE, enum node_stat_item, NR_SLAB_UNRECLAIMABLE_B);
+	STAT_ITEM(WORKINGSET_REFAULT_ANON, enum node_stat_item, WORKINGSET_REFAULT_ANON);
+	STAT_ITEM(WORKINGSET_REFAULT_FILE, enum node_stat_item, WORKINGSET_REFAULT_FILE);
+	STAT_ITEM(WORKINGSET_ACTIVATE_ANON, enum node_stat_item, WORKINGSET_ACTIVATE_ANON);
+	STAT_ITEM(WORKINGSET_ACTIVATE_FILE, enum node_stat_item, WORKINGSET_ACTIVATE_FILE);
+	STAT_ITEM(WORKINGSET_RESTORE_ANON, enum node_stat_item, WORKINGSET_RESTORE_ANON);
+	STAT_ITEM(WORKINGSET_RESTORE_FILE, enum node_stat_item, WORKINGSET_RESTORE_FILE);
+	STAT_ITEM(WORKINGSET_NODERECLAIM, enum node_stat_item, WORKINGSET_NODERECLAIM);
+
+	state = (void *)BPF_CORE_READ(memcg, vmstats) +
+		bpf_core_field_offset(struct memcg_vmstats, state);
+	for (int i = 0; i < OOMTRACE_NR_STATS; i++) {
+		int item = items[i];
+		long x;
+
+		if (item < 0)
+			continue;
+		if (!direct) {
+			if (item >= MEMCG_STATS_MAX)
+				continue;
+			item = stats_index[item & (MEMCG_STATS_MAX - 1)];
+		}
+		if ((__u32)item >= slots ||
+		    bpf_probe_read_kernel(&x, sizeof(x), state + item * sizeof(long)))
+			continue;
+		/* as memcg_page_state(): CONFIG_SMP lets a sum dip below 0 */
+		st->val[i] = x < 0 ? 0 : x;
+		st->present |= 1ULL << i;
+	}
+	oom->flags |= OOMTRACE_OOM_STAT;
 }
 
 /*
@@ -715,8 +811,10 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 			read_memcg_path(&r->oom.memcg, memcg);
 		}
 	}
-	if (memcg)
+	if (memcg) {
 		read_memcg_mem(&r->oom, memcg);
+		read_memcg_stat(&r->oom, memcg);
+	}
 	r->stack_len = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
 	bpf_ringbuf_submit(r, 0);
 	return 0;

@@ -43,6 +43,7 @@ enum oomtrace_oom_flags {
 	OOMTRACE_OOM_LOCKED_MEMCG = 1 << 2,
 	OOMTRACE_OOM_MEM = 1 << 3,	/* mem: the memcg's counters at the kill */
 	OOMTRACE_OOM_RANKED = 1 << 4,	/* ranking: oom_evaluate_task() was hooked */
+	OOMTRACE_OOM_STAT = 1 << 5,	/* stat: the memcg's memory.stat items at the kill */
 };
 
 /* Flags on a victim record. */
@@ -89,6 +90,56 @@ struct oomtrace_memcg_mem {
 	struct oomtrace_counter kmem;	/* cgroup v1's */
 	__u32 has_kmem;			/* the kernel has memcg->kmem */
 	__u32 pad;
+};
+
+/*
+ * The page-state items of memory.stat, as memory_stat_format() prints them
+ * in the kernel's OOM report (v6.1's list, in its order; "slab" is the sum
+ * the kernel prints after slab_unreclaimable).
+ */
+enum oomtrace_stat {
+	OOMTRACE_STAT_ANON,
+	OOMTRACE_STAT_FILE,
+	OOMTRACE_STAT_KERNEL,
+	OOMTRACE_STAT_KERNEL_STACK,
+	OOMTRACE_STAT_PAGETABLES,
+	OOMTRACE_STAT_SEC_PAGETABLES,
+	OOMTRACE_STAT_PERCPU,
+	OOMTRACE_STAT_SOCK,
+	OOMTRACE_STAT_VMALLOC,
+	OOMTRACE_STAT_SHMEM,
+	OOMTRACE_STAT_ZSWAP,
+	OOMTRACE_STAT_ZSWAPPED,
+	OOMTRACE_STAT_FILE_MAPPED,
+	OOMTRACE_STAT_FILE_DIRTY,
+	OOMTRACE_STAT_FILE_WRITEBACK,
+	OOMTRACE_STAT_SWAPCACHED,
+	OOMTRACE_STAT_ANON_THP,
+	OOMTRACE_STAT_FILE_THP,
+	OOMTRACE_STAT_SHMEM_THP,
+	OOMTRACE_STAT_INACTIVE_ANON,
+	OOMTRACE_STAT_ACTIVE_ANON,
+	OOMTRACE_STAT_INACTIVE_FILE,
+	OOMTRACE_STAT_ACTIVE_FILE,
+	OOMTRACE_STAT_UNEVICTABLE,
+	OOMTRACE_STAT_SLAB_RECLAIMABLE,
+	OOMTRACE_STAT_SLAB_UNRECLAIMABLE,
+	OOMTRACE_STAT_WORKINGSET_REFAULT_ANON,
+	OOMTRACE_STAT_WORKINGSET_REFAULT_FILE,
+	OOMTRACE_STAT_WORKINGSET_ACTIVATE_ANON,
+	OOMTRACE_STAT_WORKINGSET_ACTIVATE_FILE,
+	OOMTRACE_STAT_WORKINGSET_RESTORE_ANON,
+	OOMTRACE_STAT_WORKINGSET_RESTORE_FILE,
+	OOMTRACE_STAT_WORKINGSET_NODERECLAIM,
+	OOMTRACE_NR_STATS,
+};
+
+/* memcg_page_state() of each item: the kernel's count, in the item's own
+ * unit (pages; bytes for percpu, zswap and slab_*; kB for kernel_stack;
+ * events for workingset_*). */
+struct oomtrace_memcg_stat {
+	__u64 present;		/* bit per item: this kernel keeps it for memcgs */
+	__u64 val[OOMTRACE_NR_STATS];
 };
 
 /*
@@ -149,6 +200,7 @@ struct oomtrace_oom {
 	__u32 memcg_set;	/* oc->memcg was non-NULL */
 	__u32 chosen_pid;	/* oc->chosen's tgid */
 	struct oomtrace_memcg_mem mem;
+	struct oomtrace_memcg_stat stat;
 	struct oomtrace_ranking ranking;
 };
 

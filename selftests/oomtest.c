@@ -480,6 +480,44 @@ int kmsg_parse_counter(const char *msg, struct kmsg_kill *k)
 	return -1;
 }
 
+/*
+ * v6.1 prints the block as one message, which printk cuts at its record
+ * size (LOG_LINE_MAX, 1024 - 32 bytes): the last line of a message that
+ * long may be cut mid-number, so it is not taken. Later kernels print a
+ * message per line (seq_buf_do_printk()).
+ */
+#define KMSG_CUT_AT (1024 - 32 - 64)
+
+int kmsg_parse_stats(const char *msg, struct kmsg_kill *k)
+{
+	struct kmsg_kill got;
+	const char *p = msg;
+
+	got.nstats = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		struct kmsg_stat *st = &got.stats[got.nstats];
+		char line[128], tail;
+
+		if (!nl && p != msg && strlen(msg) >= KMSG_CUT_AT)
+			break;
+		if (n >= sizeof(line) || got.nstats >= KMSG_MAX_STATS)
+			return -1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (sscanf(line, "%39[a-z0-9_] %llu%c", st->name, &st->val, &tail) != 2)
+			return -1;
+		got.nstats++;
+		p += n + (nl ? 1 : 0);
+	}
+	if (!got.nstats || k->nstats + got.nstats > KMSG_MAX_STATS)
+		return -1;
+	memcpy(&k->stats[k->nstats], got.stats, got.nstats * sizeof(got.stats[0]));
+	k->nstats += got.nstats;
+	return 0;
+}
+
 /* "oom-kill:constraint=C,...,oom_memcg=M,task_memcg=T,task=comm,pid=N,uid=U" */
 static void parse_summary(const char *msg, struct kmsg_kill *k, int *pid)
 {
@@ -542,7 +580,12 @@ static void kmsg_read(struct live *l)
 		msg++;
 		msg[strcspn(msg, "\n")] = '\0';
 		kmsg_unescape(msg);
-		if (strstr(msg, " invoked oom-killer: ")) {
+		if (l->stats_block && !kmsg_parse_stats(msg, pending))
+			continue;
+		l->stats_block = 0;
+		if (!strncmp(msg, "Memory cgroup stats for ", 24)) {
+			l->stats_block = 1;
+		} else if (strstr(msg, " invoked oom-killer: ")) {
 			/* a report begins: its counters come before "oom-kill:" */
 			memset(pending, 0, sizeof(*pending));
 			pending->task0 = l->ntasks;
@@ -570,6 +613,8 @@ static void kmsg_read(struct live *l)
 				k.swap = pending->swap;
 				k.memsw = pending->memsw;
 				k.kmem = pending->kmem;
+				k.nstats = pending->nstats;
+				memcpy(k.stats, pending->stats, sizeof(k.stats));
 				/* a full pool cuts the table short: then none */
 				k.dumped = pending->dumped && l->ntasks < LIVE_MAX_TASKS;
 				k.task0 = pending->task0;

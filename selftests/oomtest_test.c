@@ -156,4 +156,38 @@ TEST(report_counters_parse)
 	EXPECT_EQ(-1, kmsg_parse_counter("memory: usage 5kB, limit", &k));
 }
 
+/* v6.18 prints a message per line; v6.1 one message of lines, which
+ * printk may cut: then its last line is not taken. */
+TEST(report_stats_parse)
+{
+	struct kmsg_kill k = {};
+	char cut[1100], *p;
+	int n = 0, lines;
+
+	ASSERT_EQ(0, kmsg_parse_stats("anon 16732160", &k));
+	ASSERT_EQ(0, kmsg_parse_stats("total_rss 4096", &k));
+	ASSERT_EQ(2, k.nstats);
+	EXPECT_STREQ("anon", k.stats[0].name);
+	EXPECT_EQ(16732160, k.stats[0].val);
+	EXPECT_STREQ("total_rss", k.stats[1].name);
+	ASSERT_EQ(0, kmsg_parse_stats("file 0\nkernel 8192\nslab 1200", &k));
+	ASSERT_EQ(5, k.nstats);
+	EXPECT_STREQ("slab", k.stats[4].name);
+	EXPECT_EQ(1200, k.stats[4].val);
+	/* the lines after the block end it, and add nothing */
+	EXPECT_EQ(-1, kmsg_parse_stats("Tasks state (memory values in pages):", &k));
+	EXPECT_EQ(-1, kmsg_parse_stats("anon 5\noom-kill:constraint=CONSTRAINT_MEMCG", &k));
+	EXPECT_EQ(-1, kmsg_parse_stats("anon 5kB", &k));
+	EXPECT_EQ(5, k.nstats);
+
+	memset(&k, 0, sizeof(k));
+	while (n < 1000)
+		n += snprintf(cut + n, sizeof(cut) - n, "workingset_refault_file %d\n", n);
+	cut[n - 1] = '\0';
+	for (lines = 1, p = cut; (p = strchr(p, '\n')); p++)
+		lines++;
+	ASSERT_EQ(0, kmsg_parse_stats(cut, &k));
+	EXPECT_EQ(lines - 1, k.nstats);
+}
+
 TEST_HARNESS_MAIN

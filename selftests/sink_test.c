@@ -102,6 +102,30 @@ static void ranking(struct oomtrace_victim_rec *r)
 	rk->skipped[2] = cand(4262, "odd", 9999, 8, 0, OOMTRACE_NR_SKIPS);
 }
 
+/* memory.stat in each item's own unit; no sec_pagetables, zswap or
+ * zswapped, as a kernel without them */
+static void memcg_stat(struct oomtrace_oom *oom)
+{
+	static const __u64 val[OOMTRACE_NR_STATS] = {
+		[OOMTRACE_STAT_ANON] = 11800, [OOMTRACE_STAT_FILE] = 300,
+		[OOMTRACE_STAT_KERNEL] = 250, [OOMTRACE_STAT_KERNEL_STACK] = 96,
+		[OOMTRACE_STAT_PAGETABLES] = 33, [OOMTRACE_STAT_PERCPU] = 9600,
+		[OOMTRACE_STAT_VMALLOC] = 2, [OOMTRACE_STAT_SHMEM] = 10,
+		[OOMTRACE_STAT_FILE_MAPPED] = 290, [OOMTRACE_STAT_SWAPCACHED] = 1,
+		[OOMTRACE_STAT_INACTIVE_ANON] = 11790, [OOMTRACE_STAT_ACTIVE_ANON] = 20,
+		[OOMTRACE_STAT_INACTIVE_FILE] = 150, [OOMTRACE_STAT_ACTIVE_FILE] = 150,
+		[OOMTRACE_STAT_SLAB_RECLAIMABLE] = 120000,
+		[OOMTRACE_STAT_SLAB_UNRECLAIMABLE] = 480000,
+		[OOMTRACE_STAT_WORKINGSET_REFAULT_FILE] = 3,
+	};
+
+	oom->flags |= OOMTRACE_OOM_STAT;
+	memcpy(oom->stat.val, val, sizeof(val));
+	oom->stat.present = ((1ULL << OOMTRACE_NR_STATS) - 1) &
+			    ~(1ULL << OOMTRACE_STAT_SEC_PAGETABLES | 1ULL << OOMTRACE_STAT_ZSWAP |
+			      1ULL << OOMTRACE_STAT_ZSWAPPED);
+}
+
 /* A fentry-mode memcg kill that saw everything. */
 static void full_kill(struct oomtrace_victim_rec *r)
 {
@@ -138,6 +162,7 @@ static void full_kill(struct oomtrace_victim_rec *r)
 	r->oom.flags |= OOMTRACE_OOM_MEM;
 	r->oom.mem.memory = (struct oomtrace_counter){ 12288, 12288, 77 };
 	r->oom.mem.swap = (struct oomtrace_counter){ 5, 2251799813685247ULL, 0 };
+	memcg_stat(&r->oom);
 	set_stack(r, memcg_kill, 7);
 	ranking(r);
 }
@@ -184,6 +209,7 @@ static void tracepoint_locked(struct oomtrace_victim_rec *r)
 	r->oom.memcg = domain;
 	r->oom.memcg_set = 1;
 	r->oom.mem = mem;
+	memcg_stat(&r->oom);
 }
 
 /* mark_oom_victim() straight from out_of_memory(): killed nothing. */

@@ -128,6 +128,17 @@ static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *w
 	}
 }
 
+/* Where memcg_page_state() starts (see memcg_stats_index_find()); 0 when
+ * kallsyms does not say, and then kernels that index memcg stats through a
+ * table give records no oom_memcg_stat. */
+static __u64 memcg_page_state_addr(const struct attach_opts *o)
+{
+	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksym *sym = ks ? ksyms_func(ks, "memcg_page_state") : NULL;
+
+	return sym && !strcmp(sym->name, "memcg_page_state") ? sym->addr : 0;
+}
+
 /* The hooks that follow a victim to its exit: the same in every mode. */
 struct followup {
 	const char *tp;
@@ -261,6 +272,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	bpf_program__set_autoload(s->progs.oom_evaluate_kprobe, mode == MODE_KPROBE && a->ranked);
 	s->rodata->cand_max = a->ranked ? o->candidates : 0;
 	s->rodata->page_shift = __builtin_ctz(getpagesize());
+	s->rodata->memcg_page_state_addr = memcg_page_state_addr(o);
 	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
 	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);
 	followups(s, f);

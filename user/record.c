@@ -18,6 +18,7 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 	[RF_TOTALPAGES] = "totalpages",
 	[RF_OOM_MEMCG] = "oom_memcg",
 	[RF_OOM_MEMCG_MEMORY] = "oom_memcg_memory",
+	[RF_OOM_MEMCG_STAT] = "oom_memcg_stat",
 	[RF_DURATION] = "duration_us",
 	[RF_VICTIM_PID] = "victim.pid",
 	[RF_VICTIM_COMM] = "victim.comm",
@@ -42,7 +43,8 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 #define RF_GFP		(RF_BIT(RF_GFP_MASK) | RF_BIT(RF_GFP_FLAGS) | RF_BIT(RF_ORDER))
 #define RF_POINTS	(RF_BIT(RF_VICTIM_POINTS) | RF_BIT(RF_VICTIM_OOM_SCORE))
 #define RF_KILL		(RF_BIT(RF_TOTALPAGES) | RF_POINTS)
-#define RF_DOMAIN	(RF_BIT(RF_OOM_MEMCG) | RF_BIT(RF_OOM_MEMCG_MEMORY))
+#define RF_DOMAIN	(RF_BIT(RF_OOM_MEMCG) | RF_BIT(RF_OOM_MEMCG_MEMORY) | \
+			 RF_BIT(RF_OOM_MEMCG_STAT))
 #define RF_VICTIM_TASK	(RF_BIT(RF_VICTIM_PID) | RF_BIT(RF_VICTIM_COMM) | \
 			 RF_BIT(RF_VICTIM_UID) | RF_BIT(RF_VICTIM_MEMCG) | \
 			 RF_BIT(RF_VICTIM_OOM_SCORE_ADJ))
@@ -61,7 +63,7 @@ int record_has(const struct oom_record *r, enum record_field f)
 		return 0;
 	if (f == RF_MESSAGE)
 		return r->message[0] != '\0';
-	if (f == RF_OOM_MEMCG || f == RF_OOM_MEMCG_MEMORY)
+	if (f == RF_OOM_MEMCG || f == RF_OOM_MEMCG_MEMORY || f == RF_OOM_MEMCG_STAT)
 		return r->oom_memcg[0] != '\0';
 	return 1;
 }
@@ -94,6 +96,99 @@ const char *skip_name(enum oomtrace_skip reason)
 	};
 
 	return (unsigned int)reason < OOMTRACE_NR_SKIPS ? names[reason] : "unknown";
+}
+
+/* memcg_page_state_unit() and memcg_page_state_output() of v6.1 and v6.18 */
+enum stat_unit { UNIT_PAGE, UNIT_BYTE, UNIT_KB, UNIT_EVENT };
+
+static const struct {
+	const char *name;
+	enum stat_unit unit;
+} memcg_stats[NR_MEMCG_STATS] = {
+	[OOMTRACE_STAT_ANON] = { "anon", UNIT_PAGE },
+	[OOMTRACE_STAT_FILE] = { "file", UNIT_PAGE },
+	[OOMTRACE_STAT_KERNEL] = { "kernel", UNIT_PAGE },
+	[OOMTRACE_STAT_KERNEL_STACK] = { "kernel_stack", UNIT_KB },
+	[OOMTRACE_STAT_PAGETABLES] = { "pagetables", UNIT_PAGE },
+	[OOMTRACE_STAT_SEC_PAGETABLES] = { "sec_pagetables", UNIT_PAGE },
+	[OOMTRACE_STAT_PERCPU] = { "percpu", UNIT_BYTE },
+	[OOMTRACE_STAT_SOCK] = { "sock", UNIT_PAGE },
+	[OOMTRACE_STAT_VMALLOC] = { "vmalloc", UNIT_PAGE },
+	[OOMTRACE_STAT_SHMEM] = { "shmem", UNIT_PAGE },
+	[OOMTRACE_STAT_ZSWAP] = { "zswap", UNIT_BYTE },
+	[OOMTRACE_STAT_ZSWAPPED] = { "zswapped", UNIT_PAGE },
+	[OOMTRACE_STAT_FILE_MAPPED] = { "file_mapped", UNIT_PAGE },
+	[OOMTRACE_STAT_FILE_DIRTY] = { "file_dirty", UNIT_PAGE },
+	[OOMTRACE_STAT_FILE_WRITEBACK] = { "file_writeback", UNIT_PAGE },
+	[OOMTRACE_STAT_SWAPCACHED] = { "swapcached", UNIT_PAGE },
+	[OOMTRACE_STAT_ANON_THP] = { "anon_thp", UNIT_PAGE },
+	[OOMTRACE_STAT_FILE_THP] = { "file_thp", UNIT_PAGE },
+	[OOMTRACE_STAT_SHMEM_THP] = { "shmem_thp", UNIT_PAGE },
+	[OOMTRACE_STAT_INACTIVE_ANON] = { "inactive_anon", UNIT_PAGE },
+	[OOMTRACE_STAT_ACTIVE_ANON] = { "active_anon", UNIT_PAGE },
+	[OOMTRACE_STAT_INACTIVE_FILE] = { "inactive_file", UNIT_PAGE },
+	[OOMTRACE_STAT_ACTIVE_FILE] = { "active_file", UNIT_PAGE },
+	[OOMTRACE_STAT_UNEVICTABLE] = { "unevictable", UNIT_PAGE },
+	[OOMTRACE_STAT_SLAB_RECLAIMABLE] = { "slab_reclaimable", UNIT_BYTE },
+	[OOMTRACE_STAT_SLAB_UNRECLAIMABLE] = { "slab_unreclaimable", UNIT_BYTE },
+	[OOMTRACE_STAT_WORKINGSET_REFAULT_ANON] = { "workingset_refault_anon", UNIT_EVENT },
+	[OOMTRACE_STAT_WORKINGSET_REFAULT_FILE] = { "workingset_refault_file", UNIT_EVENT },
+	[OOMTRACE_STAT_WORKINGSET_ACTIVATE_ANON] = { "workingset_activate_anon", UNIT_EVENT },
+	[OOMTRACE_STAT_WORKINGSET_ACTIVATE_FILE] = { "workingset_activate_file", UNIT_EVENT },
+	[OOMTRACE_STAT_WORKINGSET_RESTORE_ANON] = { "workingset_restore_anon", UNIT_EVENT },
+	[OOMTRACE_STAT_WORKINGSET_RESTORE_FILE] = { "workingset_restore_file", UNIT_EVENT },
+	[OOMTRACE_STAT_WORKINGSET_NODERECLAIM] = { "workingset_nodereclaim", UNIT_EVENT },
+	[MEMCG_STAT_SLAB] = { "slab", UNIT_BYTE },
+};
+
+const char *memcg_stat_name(unsigned int item, int *events)
+{
+	if (item >= NR_MEMCG_STATS)
+		return "unknown";
+	if (events)
+		*events = memcg_stats[item].unit == UNIT_EVENT;
+	return memcg_stats[item].name;
+}
+
+/* "slab" follows slab_unreclaimable, as the kernel prints it */
+unsigned int memcg_stat_order(unsigned int i)
+{
+	if (i <= OOMTRACE_STAT_SLAB_UNRECLAIMABLE)
+		return i;
+	if (i == OOMTRACE_STAT_SLAB_UNRECLAIMABLE + 1)
+		return MEMCG_STAT_SLAB;
+	return i - 1;
+}
+
+static void memcg_stat_build(struct memcg_stat *m, const struct oomtrace_memcg_stat *raw,
+			     const struct record_env *env)
+{
+	const __u64 both = 1ULL << OOMTRACE_STAT_SLAB_RECLAIMABLE |
+			   1ULL << OOMTRACE_STAT_SLAB_UNRECLAIMABLE;
+
+	for (unsigned int i = 0; i < OOMTRACE_NR_STATS; i++) {
+		__u64 v = raw->val[i];
+
+		if (!(raw->present & 1ULL << i))
+			continue;
+		m->present |= 1ULL << i;
+		switch (memcg_stats[i].unit) {
+		case UNIT_PAGE:
+			v *= env->page_kb * 1024ULL;
+			break;
+		case UNIT_KB:
+			v *= 1024;
+			break;
+		default:
+			break;
+		}
+		m->val[i] = v;
+	}
+	if ((m->present & both) == both) {
+		m->present |= 1ULL << MEMCG_STAT_SLAB;
+		m->val[MEMCG_STAT_SLAB] = m->val[OOMTRACE_STAT_SLAB_RECLAIMABLE] +
+					  m->val[OOMTRACE_STAT_SLAB_UNRECLAIMABLE];
+	}
 }
 
 const char *outcome_name(enum oom_outcome outcome)
@@ -294,10 +389,16 @@ static void build_domain(struct oom_record *r, const struct record_env *env,
 	if (!oom->memcg_set)
 		return;
 	cgpath_format(&oom->memcg, r->oom_memcg, sizeof(r->oom_memcg));
-	if (!(oom->flags & OOMTRACE_OOM_MEM)) {
+	if (oom->flags & OOMTRACE_OOM_STAT)
+		memcg_stat_build(&r->oom_memcg_stat, &oom->stat, env);
+	else
+		r->unknown |= RF_BIT(RF_OOM_MEMCG_STAT);
+	if (!(oom->flags & OOMTRACE_OOM_MEM))
 		r->unknown |= RF_BIT(RF_OOM_MEMCG_MEMORY);
+	/* what could not be read was not derived either */
+	r->derived &= ~r->unknown;
+	if (!(oom->flags & OOMTRACE_OOM_MEM))
 		return;
-	}
 	m->v1 = env->memcg_v1;
 	memcg_counter(&m->memory, &oom->mem.memory, env);
 	memcg_counter(&m->swap, &oom->mem.swap, env);

@@ -15,7 +15,7 @@
 #include "mode.h"
 #include "oomtrace.h"
 
-#define RECORD_SCHEMA_VERSION 4
+#define RECORD_SCHEMA_VERSION 5
 #define GFP_FLAGS_LEN 1024
 
 struct ksyms;
@@ -46,6 +46,7 @@ enum record_field {
 	RF_TOTALPAGES,
 	RF_OOM_MEMCG,
 	RF_OOM_MEMCG_MEMORY,
+	RF_OOM_MEMCG_STAT,
 	RF_DURATION,
 	RF_VICTIM_PID,
 	RF_VICTIM_COMM,
@@ -124,6 +125,21 @@ struct memcg_memory {
 	struct memcg_counter kmem;
 };
 
+/* The OOM memcg's memory.stat items, and "slab", which the kernel prints
+ * as the sum of slab_reclaimable and slab_unreclaimable. */
+#define MEMCG_STAT_SLAB	OOMTRACE_NR_STATS
+#define NR_MEMCG_STATS	(OOMTRACE_NR_STATS + 1)
+
+struct memcg_stat {
+	__u64 present;			/* bit per item: the kernel keeps it */
+	__u64 val[NR_MEMCG_STATS];	/* as memory.stat prints it: bytes, or events */
+};
+
+/* The items in the kernel's order (memory_stat_format()), each with its
+ * name there; *events: a count of events, not bytes. */
+unsigned int memcg_stat_order(unsigned int i);
+const char *memcg_stat_name(unsigned int item, int *events);
+
 struct oom_record {
 	__u64 seq;
 	__u64 episode;
@@ -141,6 +157,7 @@ struct oom_record {
 	__u64 totalpages;
 	char oom_memcg[CGPATH_MAX];	/* "": a global OOM has no memcg */
 	struct memcg_memory oom_memcg_memory;
+	struct memcg_stat oom_memcg_stat;
 	__u64 duration_us;
 
 	struct record_task trigger;	/* always known */

@@ -79,6 +79,25 @@ static void json_memcg_memory(struct jw *j, const struct oom_record *r)
 	jw_obj_close(j);
 }
 
+/* The kernel's "Memory cgroup stats for" block: an item this kernel does
+ * not keep is null. */
+static void json_memcg_stat(struct jw *j, const struct oom_record *r)
+{
+	const struct memcg_stat *m = &r->oom_memcg_stat;
+
+	if (!has(j, record_has(r, RF_OOM_MEMCG_STAT), "oom_memcg_stat"))
+		return;
+	jw_obj_open(j, "oom_memcg_stat");
+	for (unsigned int i = 0; i < NR_MEMCG_STATS; i++) {
+		unsigned int item = memcg_stat_order(i);
+		const char *name = memcg_stat_name(item, NULL);
+
+		if (has(j, !!(m->present & 1ULL << item), name))
+			jw_u64(j, name, m->val[item]);
+	}
+	jw_obj_close(j);
+}
+
 static void json_fields(struct jw *j, const char *key, __u64 bits)
 {
 	unsigned int i;
@@ -174,6 +193,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 		jw_str(&j, "oom_memcg", r->oom_memcg);
 	json_identity(&j, "oom_memcg_identity", record_has(r, RF_OOM_MEMCG), &r->oom_memcg_id);
 	json_memcg_memory(&j, r);
+	json_memcg_stat(&j, r);
 	if (has(&j, record_has(r, RF_DURATION), "duration_us"))
 		jw_u64(&j, "duration_us", r->duration_us);
 

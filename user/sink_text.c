@@ -134,6 +134,50 @@ static void text_ranking(FILE *f, const struct oom_record *r)
 		fputc('\n', f);
 }
 
+#define STAT_TOP 6
+
+/* The memory.stat items that hold the most bytes, largest first, on one
+ * line. Left out are those that only split others again (the LRU lists,
+ * the *_thp parts, file_mapped, the two slab parts of "slab"). */
+static void text_memcg_stat(FILE *f, const struct memcg_stat *m)
+{
+	static const unsigned int shown[] = {
+		OOMTRACE_STAT_ANON, OOMTRACE_STAT_FILE, OOMTRACE_STAT_KERNEL,
+		OOMTRACE_STAT_SHMEM, OOMTRACE_STAT_SOCK, OOMTRACE_STAT_PERCPU,
+		OOMTRACE_STAT_VMALLOC, OOMTRACE_STAT_ZSWAP, OOMTRACE_STAT_FILE_DIRTY,
+		OOMTRACE_STAT_FILE_WRITEBACK, OOMTRACE_STAT_SWAPCACHED,
+		MEMCG_STAT_SLAB, OOMTRACE_STAT_KERNEL_STACK, OOMTRACE_STAT_PAGETABLES,
+	};
+	unsigned int nshown = sizeof(shown) / sizeof(shown[0]);
+	unsigned int top[STAT_TOP], n, i;
+	__u64 taken = 0;
+
+	for (n = 0; n < STAT_TOP; n++) {
+		unsigned int best = NR_MEMCG_STATS;
+
+		for (i = 0; i < nshown; i++) {
+			unsigned int item = shown[i];
+
+			if (!(m->present & 1ULL << item) || !m->val[item] ||
+			    taken & 1ULL << item)
+				continue;
+			if (best == NR_MEMCG_STATS || m->val[item] > m->val[best])
+				best = item;
+		}
+		if (best == NR_MEMCG_STATS)
+			break;
+		taken |= 1ULL << best;
+		top[n] = best;
+	}
+	fputs("  oom_memcg_stat:", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s=%llukB", memcg_stat_name(top[i], NULL),
+			(unsigned long long)(m->val[top[i]] >> 10));
+	if (!n)
+		fputs(" empty", f);
+	fputc('\n', f);
+}
+
 static int text_record(struct sink *s, const struct oom_record *r)
 {
 	char buf[256];
@@ -199,6 +243,8 @@ static int text_record(struct sink *s, const struct oom_record *r)
 			text_counter(f, "kmem", &m->kmem);
 		fputc('\n', f);
 	}
+	if (record_has(r, RF_OOM_MEMCG_STAT))
+		text_memcg_stat(f, &r->oom_memcg_stat);
 	text_ranking(f, r);
 
 	text_fields(f, "missing", r->unknown);
