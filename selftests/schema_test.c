@@ -23,7 +23,7 @@
 
 /* A memcg OOM kill in fentry mode: every field known. */
 #define KILL_FENTRY \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":3,\"episode\":2," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -49,13 +49,13 @@
 	"\"oom_score_adj_min\":1,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[" \
 	"{\"pid\":4260,\"comm\":\"keeper\",\"uid\":0,\"reason\":\"oom_score_adj_min\"," \
 	"\"oom_score_adj\":-1000,\"rss_pages\":800,\"swapents\":0,\"pgtables_bytes\":8192}]}," \
-	"\"stack\":[\"mark_oom_victim+0x9e\",\"__oom_kill_process+0x5c\"," \
+	"\"reclaim\":{\"window_us\":60000000,\"direct\":{\"stalls\":0,\"total_us\":0,\"max_us\":0,\"reclaimed_pages\":0,\"scanned_pages\":0},\"memcg\":{\"stalls\":118,\"total_us\":37483,\"max_us\":15641,\"reclaimed_pages\":32768,\"scanned_pages\":44800},\"kswapd_wakeups\":0,\"reclaim_retries\":0,\"compact_retries\":0,\"psi\":{\"source\":\"system\",\"some\":{\"avg10\":0.00,\"avg60\":0.02,\"total_us\":6088023},\"full\":{\"avg10\":0.00,\"avg60\":0.00,\"total_us\":2914258}}},\"stack\":[\"mark_oom_victim+0x9e\",\"__oom_kill_process+0x5c\"," \
 	"\"oom_kill_process+0xfa\",\"out_of_memory+0x1b2\"]}\n"
 
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
  * points; no OOM memcg, which is known, not missing. */
 #define KILL_KPROBE_MEMBER \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":9,\"episode\":5," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\",\"candidates\",\"candidates_scored\",\"skipped\"]," \
 	"\"derived\":[]," \
@@ -67,12 +67,12 @@
 	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
 	"\"memcg\":\"/.../k/l\",\"oom_score_adj\":1000,\"identity\":null,\"points\":null,\"oom_score\":null," \
 	"\"total_vm_kb\":0,\"anon_rss_kb\":0,\"file_rss_kb\":0,\"shmem_rss_kb\":0," \
-	"\"swap_kb\":0,\"pgtables_kb\":0},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"stack\":[\"0xffffffff81234567\"]}\n"
+	"\"swap_kb\":0,\"pgtables_kb\":0},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"reclaim\":null,\"stack\":[\"0xffffffff81234567\"]}\n"
 
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
 #define KILL_EXITING \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":10,\"episode\":6," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
@@ -84,11 +84,11 @@
 	"\"oom_score_adj\":-999,\"identity\":null,\"points\":-5000,\"oom_score\":0,\"total_vm_kb\":1," \
 	"\"anon_rss_kb\":1,\"file_rss_kb\":1,\"shmem_rss_kb\":1,\"swap_kb\":1," \
 	"\"pgtables_kb\":1},\"candidates\":[],\"candidates_scored\":0," \
-	"\"skipped\":{\"unkillable\":0,\"ineligible\":0,\"oom_victim\":0,\"no_mm\":0,\"oom_score_adj_min\":0,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[]},\"stack\":[]}\n"
+	"\"skipped\":{\"unkillable\":0,\"ineligible\":0,\"oom_victim\":0,\"no_mm\":0,\"oom_score_adj_min\":0,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[]},\"reclaim\":null,\"stack\":[]}\n"
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":11,\"episode\":7," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\",\"candidates\",\"candidates_scored\",\"skipped\"]," \
@@ -103,12 +103,12 @@
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"identity\":null,\"points\":null,\"oom_score\":null," \
 	"\"total_vm_kb\":5,\"anon_rss_kb\":6,\"file_rss_kb\":7,\"shmem_rss_kb\":8," \
-	"\"swap_kb\":9,\"pgtables_kb\":10},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
+	"\"swap_kb\":9,\"pgtables_kb\":10},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"reclaim\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
 #define KILL_TRACEPOINT_BLIND \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":12,\"episode\":8," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
 	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"duration_us\",\"victim.pid\"," \
@@ -125,7 +125,7 @@
 	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
 	"\"oom_score_adj\":null,\"identity\":null,\"points\":null,\"oom_score\":null,\"total_vm_kb\":null," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null," \
-	"\"swap_kb\":null,\"pgtables_kb\":null},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"stack\":null}\n"
+	"\"swap_kb\":null,\"pgtables_kb\":null},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"reclaim\":null,\"stack\":null}\n"
 
 /*
  * Hostile names as json.c writes them: quotes, backslashes, control bytes
@@ -133,7 +133,7 @@
  * raw, a 15-character comm, and a cgroup path cut to its last components.
  */
 #define KILL_HOSTILE \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":13,\"episode\":9," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -152,35 +152,35 @@
 	"\"candidates\":[{\"pid\":4242,\"comm\":\"\\ufffd\\\\\\\"\\u0001\",\"uid\":1000," \
 	"\"points\":12001,\"oom_score_adj\":0,\"rss_pages\":1,\"swapents\":0,\"pgtables_bytes\":0}]," \
 	"\"candidates_scored\":1,\"skipped\":{\"unkillable\":0,\"ineligible\":0,\"oom_victim\":0,\"no_mm\":0,\"oom_score_adj_min\":0,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[]}," \
-	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
+	"\"reclaim\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
-	"{\"type\":\"lost\",\"version\":4,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"{\"type\":\"lost\",\"version\":5,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
 	"\"count\":3,\"total\":5}\n"
 
 #define SUMMARY \
-	"{\"type\":\"summary\",\"version\":4,\"mode\":\"tracepoint\",\"records\":6," \
+	"{\"type\":\"summary\",\"version\":5,\"mode\":\"tracepoint\",\"records\":6," \
 	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
 	"\"incomplete_episodes\":1,\"reaps\":4,\"lost_followups\":1}\n"
 
 #define REAP_REAPED \
-	"{\"type\":\"oom_reap\",\"version\":4,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":5,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
 	"\"pid\":4242,\"tid\":4242,\"comm\":\"hog\",\"reaper\":\"reaped\",\"attempts\":1," \
 	"\"skips\":0,\"wake_us\":2004012,\"reaped_us\":2004530,\"exit_us\":5250004," \
 	"\"anon_rss_kb\":0,\"file_rss_kb\":1220,\"shmem_rss_kb\":0}\n"
 
 #define REAP_NOT_NEEDED \
-	"{\"type\":\"oom_reap\",\"version\":4,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":5,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
 	"\"pid\":4243,\"tid\":4244,\"comm\":\"worker\",\"reaper\":\"not_needed\",\"attempts\":0," \
 	"\"skips\":0,\"wake_us\":null,\"reaped_us\":null,\"exit_us\":3120," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null}\n"
 
 #define SAMPLE_SYSTEM \
-	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"{\"type\":\"memory_sample\",\"version\":5,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
 	"\"memcg\":null,\"usage_kb\":1048576,\"limit_kb\":24598020}\n"
 
 #define SAMPLE_MEMCG \
-	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"{\"type\":\"memory_sample\",\"version\":5,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
 	"\"memcg\":\"/app\",\"usage_kb\":49152,\"limit_kb\":9007199254740988}\n"
 
 struct result {
@@ -311,7 +311,7 @@ TEST(name)									\
 }
 
 INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
-INVALID(extra_field_fails, KILL_FENTRY, "\"version\":4,", "\"version\":4,\"extra\":1,",
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":5,", "\"version\":5,\"extra\":1,",
 	"extra")
 INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
 	"cpu")
@@ -341,6 +341,14 @@ INVALID(candidate_without_points_fails, KILL_FENTRY, "\"points\":-50,", "", "poi
 INVALID(unknown_skip_reason_fails, KILL_FENTRY, "\"reason\":\"oom_score_adj_min\"",
 	"\"reason\":\"big\"", "reason")
 INVALID(skipped_without_count_fails, KILL_FENTRY, "\"vfork\":0,", "", "vfork")
+INVALID(psi_null_not_missing_fails, KILL_FENTRY, "\"psi\":{\"source\":\"system\","
+	"\"some\":{\"avg10\":0.00,\"avg60\":0.02,\"total_us\":6088023},"
+	"\"full\":{\"avg10\":0.00,\"avg60\":0.00,\"total_us\":2914258}}", "\"psi\":null", "psi")
+INVALID(psi_missing_but_not_null_fails, KILL_FENTRY, "\"missing\":[]",
+	"\"missing\":[\"reclaim.psi\"]", "psi")
+INVALID(stalls_without_max_fails, KILL_FENTRY, "\"max_us\":15641,", "", "max_us")
+INVALID(unknown_psi_source_fails, KILL_FENTRY, "\"source\":\"system\"",
+	"\"source\":\"node\"", "source")
 INVALID(candidates_null_not_missing_fails, KILL_EXITING, "\"candidates\":[]",
 	"\"candidates\":null", "candidates")
 INVALID(tracepoint_with_candidates_fails, KILL_TRACEPOINT, "\"candidates\":null",
