@@ -854,14 +854,17 @@ static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgr
 {
 	struct oomtrace_reclaim_sum *rs = &oom->reclaim;
 	__u64 epoch = now / reclaim_slot_ns, first = 0;
+	/* on the stack: 6.1 refuses a key in ring buffer memory ("R2 type=alloc_mem
+	 * expected=fp, pkt, pkt_meta, map_key, map_value") */
+	__u64 key = memcg ? memcg_id(memcg) : 0;
 	struct reclaim_domain *d;
 
 	oom->flags |= OOMTRACE_OOM_RECLAIM;
-	rs->domain = memcg ? memcg_id(memcg) : 0;
+	rs->domain = key;
 	if (epoch > OOMTRACE_RECLAIM_WINDOW_SLOTS)
 		first = epoch - OOMTRACE_RECLAIM_WINDOW_SLOTS;
 	rs->span_ns = now - first * reclaim_slot_ns;
-	d = bpf_map_lookup_elem(&reclaim_domains, &rs->domain);
+	d = bpf_map_lookup_elem(&reclaim_domains, &key);
 	if (!d)
 		return;
 	for (int i = 0; i < OOMTRACE_RECLAIM_SLOTS; i++) {
