@@ -522,4 +522,23 @@ TEST_F(sinks, json_validates_against_the_schema)
 	unlink(path);
 }
 
+/* The kernel's PSI format (kernel/sched/psi.c psi_show()), and text that is not it. */
+TEST(psi_lines)
+{
+	struct record_psi p = {};
+
+	ASSERT_EQ(0, psi_parse("some avg10=0.07 avg60=12.50 avg300=0.00 total=6069090\n"
+			       "full avg10=100.00 avg60=0.00 avg300=0.00 total=0\n", &p));
+	EXPECT_EQ(7, p.some.avg10);
+	EXPECT_EQ(1250, p.some.avg60);
+	EXPECT_EQ(6069090, p.some.total_us);
+	EXPECT_EQ(10000, p.full.avg10);
+	EXPECT_EQ(0, p.full.total_us);
+	/* a kernel without the "full" line for memory, or not PSI at all */
+	EXPECT_EQ(-EINVAL, psi_parse("some avg10=0.07 avg60=12.50 avg300=0.00 total=1\n", &p));
+	EXPECT_EQ(-EINVAL, psi_parse("", &p));
+	EXPECT_EQ(-EINVAL, psi_parse("some avg10=x avg60=1.00 avg300=0.00 total=1\n"
+				     "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", &p));
+}
+
 TEST_HARNESS_MAIN
