@@ -41,11 +41,15 @@
 /*
  * Per stall, oomtrace's and tracefs's durations are taken by two probes on
  * the same two tracepoint calls: they differ by what runs between the two
- * probes at the begin and at the end (one probe body, a few us at most,
- * more under TCG), and tracefs prints microseconds, cut, so its durations
- * are off by up to 1 us each.
+ * probes at the begin and at the end (one probe body: measured 0.2 us a
+ * stall, 3 us on the longest, on the host), and tracefs prints
+ * microseconds, cut, so its durations are off by up to 1 us each. Under
+ * QEMU TCG a probe's code runs slowly the first time, and after each
+ * flush of TCG's translation cache, while it is translated: measured up to
+ * 950 us on one stall in the 6.1 guest.
  */
 #define STALL_SLACK_US 20
+#define STALL_SLACK_TCG_US 2000
 
 static const char *const events[] = {
 	"vmscan/mm_vmscan_direct_reclaim_begin", "vmscan/mm_vmscan_direct_reclaim_end",
@@ -261,15 +265,16 @@ static void count_trace(struct __test_metadata *_metadata, FIXTURE_DATA(reclaim)
 static void check_stalls(struct __test_metadata *_metadata, struct json_object *r,
 			 const char *kind, const struct seen_stalls *s)
 {
+	long long slack = getenv("OOMTRACE_VM") ? STALL_SLACK_TCG_US : STALL_SLACK_US;
 	char key[64];
 
 #define GET(name) (snprintf(key, sizeof(key), "reclaim.%s.%s", kind, name), jint(r, key))
 	EXPECT_EQ(s->count, GET("stalls")) TH_LOG("%s stalls", kind);
 	EXPECT_EQ(s->reclaimed, GET("reclaimed_pages")) TH_LOG("%s pages reclaimed", kind);
 	EXPECT_EQ(s->scanned, GET("scanned_pages")) TH_LOG("%s pages scanned", kind);
-	EXPECT_NEAR(s->total_us, GET("total_us"), STALL_SLACK_US * (s->count + 1))
+	EXPECT_NEAR(s->total_us, GET("total_us"), slack * (s->count + 1))
 		TH_LOG("%s stall time", kind);
-	EXPECT_NEAR(s->max_us, GET("max_us"), STALL_SLACK_US) TH_LOG("%s longest stall", kind);
+	EXPECT_NEAR(s->max_us, GET("max_us"), slack) TH_LOG("%s longest stall", kind);
 #undef GET
 }
 
