@@ -778,6 +778,242 @@ static __always_inline void zero_victim_rec(struct oomtrace_victim_rec *r)
 	ZERO_RANGE(r, o + names, sizeof(*r));
 }
 
+/*
+ * --reclaim: each domain's reclaim in a ring of time slots, summed into
+ * the kill record at mark_victim. Nothing crosses the ring buffer per event.
+ */
+struct reclaim_domain {
+	struct oomtrace_reclaim slot[OOMTRACE_RECLAIM_SLOTS];
+};
+
+/* By cgroup id (kernfs), 0 for the system; user space sizes it (1 when off). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct reclaim_domain);
+} reclaim_domains SEC(".maps");
+
+/* A reclaim pass in progress, by tid: when it began, what it scanned. */
+struct stall {
+	__u64 begin_ns;
+	__u64 scanned;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stall);
+} stalls SEC(".maps");
+
+/* 0: --reclaim is off */
+const volatile __u64 reclaim_slot_ns;
+
+enum reclaim_event {
+	RECLAIM_DIRECT,
+	RECLAIM_MEMCG,
+	RECLAIM_KSWAPD,
+	RECLAIM_RETRY,
+	RECLAIM_COMPACT,
+};
+
+static __always_inline __u64 memcg_id(struct mem_cgroup *memcg)
+{
+	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
+}
+
+static __always_inline void slot_stalls(struct oomtrace_stalls *st, __u64 ns,
+					__u64 reclaimed, __u64 scanned)
+{
+	__u64 max = st->max_ns;
+
+	__sync_fetch_and_add(&st->count, 1);
+	__sync_fetch_and_add(&st->total_ns, ns);
+	__sync_fetch_and_add(&st->reclaimed, reclaimed);
+	__sync_fetch_and_add(&st->scanned, scanned);
+	/* a few tries: another CPU raising it at once is rare */
+	for (int i = 0; i < 4 && ns > max; i++) {
+		__u64 seen = __sync_val_compare_and_swap(&st->max_ns, max, ns);
+
+		if (seen == max)
+			break;
+		max = seen;
+	}
+}
+
+/* One event, for domain_add(): more than a BPF call's five arguments. */
+struct reclaim_ev {
+	__u64 epoch;
+	__u64 ns;
+	__u64 reclaimed;
+	__u64 scanned;
+	enum reclaim_event ev;
+};
+
+/* A function of its own: inlined once per ancestor it would swell the program. */
+static __noinline int domain_add(__u64 key, const struct reclaim_ev *e)
+{
+	__u64 epoch = e->epoch, ns = e->ns, reclaimed = e->reclaimed, scanned = e->scanned;
+	struct reclaim_domain *d = bpf_map_lookup_elem(&reclaim_domains, &key);
+	struct oomtrace_reclaim *sl;
+	__u64 old;
+
+	if (!d) {
+		/* zeroes is bigger than a domain: read only its start */
+		bpf_map_update_elem(&reclaim_domains, &key, (const void *)zeroes, BPF_NOEXIST);
+		d = bpf_map_lookup_elem(&reclaim_domains, &key);
+		if (!d)
+			return 0;
+	}
+	sl = &d->slot[epoch % OOMTRACE_RECLAIM_SLOTS];
+	old = sl->epoch;
+	/* the first event of a new slot clears it; a racing CPU's event in
+	 * the same instant may be lost with the old sums */
+	if (old != epoch && __sync_val_compare_and_swap(&sl->epoch, old, epoch) == old) {
+		__builtin_memset(&sl->direct, 0, sizeof(sl->direct));
+		__builtin_memset(&sl->memcg, 0, sizeof(sl->memcg));
+		sl->kswapd_wakes = 0;
+		sl->retries = 0;
+		sl->compact_retries = 0;
+	}
+	switch (e->ev) {
+	case RECLAIM_DIRECT:
+		slot_stalls(&sl->direct, ns, reclaimed, scanned);
+		break;
+	case RECLAIM_MEMCG:
+		slot_stalls(&sl->memcg, ns, reclaimed, scanned);
+		break;
+	case RECLAIM_KSWAPD:
+		__sync_fetch_and_add(&sl->kswapd_wakes, 1);
+		break;
+	case RECLAIM_RETRY:
+		__sync_fetch_and_add(&sl->retries, 1);
+		break;
+	case RECLAIM_COMPACT:
+		__sync_fetch_and_add(&sl->compact_retries, 1);
+		break;
+	}
+	return 0;
+}
+
+/* An event of the current task: its memcg's, each ancestor's but the
+ * root's, and the system's. */
+static __always_inline void reclaim_add(enum reclaim_event ev, __u64 now, __u64 ns,
+					__u64 reclaimed, __u64 scanned)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct reclaim_ev e = {
+		.epoch = now / reclaim_slot_ns, .ns = ns, .reclaimed = reclaimed,
+		.scanned = scanned, .ev = ev,
+	};
+	struct cgroup_subsys_state *css;
+
+	css = BPF_CORE_READ(cur, cgroups, subsys[id]);
+	for (int i = 0; i < OOMTRACE_CG_DEPTH && css; i++) {
+		struct cgroup_subsys_state *parent = BPF_CORE_READ(css, parent);
+
+		if (!parent)	/* the root memcg: the system's key */
+			break;
+		domain_add(BPF_CORE_READ(css, cgroup, kn, id), &e);
+		css = parent;
+	}
+	domain_add(0, &e);
+}
+
+static __always_inline int reclaim_begin(void)
+{
+	struct stall st = { .begin_ns = bpf_ktime_get_boot_ns() };
+	__u32 tid = current_tid();
+
+	bpf_map_update_elem(&stalls, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+/* One stall ended: a pass whose begin came before we attached is not counted. */
+static __always_inline int reclaim_end(enum reclaim_event ev, __u64 reclaimed)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u32 tid = current_tid();
+	struct stall *st;
+
+	st = bpf_map_lookup_elem(&stalls, &tid);
+	if (!st)
+		return 0;
+	reclaim_add(ev, now, now - st->begin_ns, reclaimed, st->scanned);
+	bpf_map_delete_elem(&stalls, &tid);
+	return 0;
+}
+
+/* mm_vmscan_lru_shrink_inactive: pages scanned, within a stall of the task's */
+static __always_inline int reclaim_scanned(__u64 nr_scanned)
+{
+	__u32 tid = current_tid();
+	struct stall *st;
+
+	st = bpf_map_lookup_elem(&stalls, &tid);
+	if (st)
+		st->scanned += nr_scanned;
+	return 0;
+}
+
+static __always_inline int reclaim_event(enum reclaim_event ev)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct reclaim_ev e = { .epoch = now / reclaim_slot_ns, .ev = ev };
+
+	if (ev == RECLAIM_KSWAPD)	/* kswapd works for the system */
+		domain_add(0, &e);
+	else
+		reclaim_add(ev, now, 0, 0, 0);
+	return 0;
+}
+
+/* The window's sums for the domain of a kill: memcg, or NULL for the system. */
+static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgroup *memcg,
+					__u64 now)
+{
+	struct oomtrace_reclaim_sum *rs = &oom->reclaim;
+	__u64 epoch = now / reclaim_slot_ns, first = 0;
+	/* on the stack: 6.1 refuses a key in ring buffer memory ("R2 type=alloc_mem
+	 * expected=fp, pkt, pkt_meta, map_key, map_value") */
+	__u64 key = memcg ? memcg_id(memcg) : 0;
+	struct reclaim_domain *d;
+
+	oom->flags |= OOMTRACE_OOM_RECLAIM;
+	rs->domain = key;
+	if (epoch > OOMTRACE_RECLAIM_WINDOW_SLOTS)
+		first = epoch - OOMTRACE_RECLAIM_WINDOW_SLOTS;
+	rs->span_ns = now - first * reclaim_slot_ns;
+	d = bpf_map_lookup_elem(&reclaim_domains, &key);
+	if (!d)
+		return;
+	for (int i = 0; i < OOMTRACE_RECLAIM_SLOTS; i++) {
+		struct oomtrace_reclaim *sl = &d->slot[i];
+		struct oomtrace_reclaim *sum = &rs->sum;
+
+		if (sl->epoch < first || sl->epoch > epoch)
+			continue;
+		sum->epoch++;
+		sum->direct.count += sl->direct.count;
+		sum->direct.total_ns += sl->direct.total_ns;
+		sum->direct.reclaimed += sl->direct.reclaimed;
+		sum->direct.scanned += sl->direct.scanned;
+		if (sl->direct.max_ns > sum->direct.max_ns)
+			sum->direct.max_ns = sl->direct.max_ns;
+		sum->memcg.count += sl->memcg.count;
+		sum->memcg.total_ns += sl->memcg.total_ns;
+		sum->memcg.reclaimed += sl->memcg.reclaimed;
+		sum->memcg.scanned += sl->memcg.scanned;
+		if (sl->memcg.max_ns > sum->memcg.max_ns)
+			sum->memcg.max_ns = sl->memcg.max_ns;
+		sum->kswapd_wakes += sl->kswapd_wakes;
+		sum->retries += sl->retries;
+		sum->compact_retries += sl->compact_retries;
+	}
+}
+
 static __always_inline int mark_victim(void *ctx, __u64 arg0)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
@@ -836,6 +1072,10 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 		read_memcg_mem(&r->oom, memcg);
 		read_memcg_stat(&r->oom, memcg);
 	}
+	/* a memcg OOM without its memcg gets the system's sums: user space
+	 * knows the domain from the stack and keeps only those that match */
+	if (reclaim_slot_ns)
+		reclaim_sum(&r->oom, memcg, now);
 	r->stack_len = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
@@ -903,16 +1143,16 @@ int mark_victim_raw(__u64 *ctx)
 }
 
 /* The follow-up hooks, each both ways as mark_victim is hooked. */
-#define FOLLOWUP(name, tp, fn, arg)					\
+#define FOLLOWUP(name, tp, fn, ...)					\
 SEC("tp_btf/" #tp)							\
 int name##_btf(__u64 *ctx)						\
 {									\
-	return fn(arg);							\
+	return fn(__VA_ARGS__);						\
 }									\
 SEC("raw_tp/" #tp)							\
 int name##_raw(__u64 *ctx)						\
 {									\
-	return fn(arg);							\
+	return fn(__VA_ARGS__);						\
 }
 
 FOLLOWUP(reaper_wake, wake_reaper, reaper_woken, ctx[0])
@@ -920,3 +1160,13 @@ FOLLOWUP(reaper_start, start_task_reaping, reaping_started, ctx[0])
 FOLLOWUP(reaper_skip, skip_task_reaping, reaping_skipped, ctx[0])
 FOLLOWUP(reaper_finish, finish_task_reaping, reaping_finished, ctx[0])
 FOLLOWUP(victim_exit, sched_process_exit, task_exited, (struct task_struct *)ctx[0])
+
+/* --reclaim's hooks, each both ways as mark_victim is hooked. */
+FOLLOWUP(direct_begin, mm_vmscan_direct_reclaim_begin, reclaim_begin, )
+FOLLOWUP(direct_end, mm_vmscan_direct_reclaim_end, reclaim_end, RECLAIM_DIRECT, ctx[0])
+FOLLOWUP(memcg_begin, mm_vmscan_memcg_reclaim_begin, reclaim_begin, )
+FOLLOWUP(memcg_end, mm_vmscan_memcg_reclaim_end, reclaim_end, RECLAIM_MEMCG, ctx[0])
+FOLLOWUP(lru_scanned, mm_vmscan_lru_shrink_inactive, reclaim_scanned, ctx[1])
+FOLLOWUP(kswapd_wake, mm_vmscan_kswapd_wake, reclaim_event, RECLAIM_KSWAPD)
+FOLLOWUP(reclaim_retry, reclaim_retry_zone, reclaim_event, RECLAIM_RETRY)
+FOLLOWUP(compact_retry, compact_retry, reclaim_event, RECLAIM_COMPACT)

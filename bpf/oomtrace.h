@@ -44,6 +44,7 @@ enum oomtrace_oom_flags {
 	OOMTRACE_OOM_MEM = 1 << 3,	/* mem: the memcg's counters at the kill */
 	OOMTRACE_OOM_RANKED = 1 << 4,	/* ranking: oom_evaluate_task() was hooked */
 	OOMTRACE_OOM_STAT = 1 << 5,	/* stat: the memcg's memory.stat items at the kill */
+	OOMTRACE_OOM_RECLAIM = 1 << 6,	/* reclaim: --reclaim's sums were read */
 };
 
 /* Flags on a victim record. */
@@ -185,6 +186,40 @@ struct oomtrace_ranking {
 	struct oomtrace_cand skipped[OOMTRACE_MAX_CANDIDATES];
 };
 
+/*
+ * --reclaim: the reclaim a domain went through, summed in the kernel over
+ * time slots. A domain is a memcg (its cgroup's kernfs id) or the system
+ * (0); each event counts for the memcg of the task it stalled and every
+ * ancestor, and for the system.
+ */
+#define OOMTRACE_RECLAIM_SLOTS	32	/* a ring; the window is the newest SLOTS - 1 */
+#define OOMTRACE_RECLAIM_WINDOW_SLOTS	(OOMTRACE_RECLAIM_SLOTS - 2)	/* plus the current one */
+
+/* Stalls of one kind: direct (global) reclaim, or memcg reclaim. */
+struct oomtrace_stalls {
+	__u64 count;		/* *_reclaim_end events */
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 reclaimed;	/* pages: the *_end tracepoints' nr_reclaimed */
+	__u64 scanned;		/* pages: mm_vmscan_lru_shrink_inactive's nr_scanned within */
+};
+
+struct oomtrace_reclaim {
+	__u64 epoch;		/* the slot's: boot ns / slot_ns */
+	struct oomtrace_stalls direct;
+	struct oomtrace_stalls memcg;
+	__u64 kswapd_wakes;	/* mm_vmscan_kswapd_wake: the system only */
+	__u64 retries;		/* oom:reclaim_retry_zone */
+	__u64 compact_retries;	/* oom:compact_retry */
+};
+
+/* What a kill record carries: the window's sums. */
+struct oomtrace_reclaim_sum {
+	__u64 domain;		/* the key summed: a cgroup id, 0 the system */
+	__u64 span_ns;		/* from the oldest slot summed to the kill */
+	struct oomtrace_reclaim sum;	/* epoch: slots that had events */
+};
+
 /* What out_of_memory() and oom_kill_process() saw (fentry/kprobe modes),
  * and the OOM memcg's state. */
 struct oomtrace_oom {
@@ -202,6 +237,7 @@ struct oomtrace_oom {
 	struct oomtrace_memcg_mem mem;
 	struct oomtrace_memcg_stat stat;
 	struct oomtrace_ranking ranking;
+	struct oomtrace_reclaim_sum reclaim;
 };
 
 struct oomtrace_victim_rec {

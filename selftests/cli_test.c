@@ -169,6 +169,19 @@ TEST(bad_numbers)
 	run(&r, 0, (const char *[]){ "--sample-interval", "0.05", NULL });
 	EXPECT_EQ(2, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "invalid --sample-interval '0.05': at least 0.1 seconds");
+	/* --reclaim's window: as the next argument or after '=' */
+	run(&r, 0, (const char *[]){ "--reclaim", "0", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --reclaim window '0': 1 to 86400 seconds");
+	run(&r, 0, (const char *[]){ "serve", "--reclaim=86401", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --reclaim window '86401'");
+	run(&r, 0, (const char *[]){ "trace", "--reclaim", "9x", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "invalid --reclaim window '9x'");
+	run(&r, 0, (const char *[]){ "--reclaim", "stats", NULL });
+	EXPECT_EQ(2, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "stats does not take --reclaim");
 	run(&r, 0, (const char *[]){ "report", "--svg", "/tmp/x", "--episode", "one", NULL });
 	EXPECT_EQ(2, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "invalid --episode 'one'");

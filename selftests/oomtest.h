@@ -685,6 +685,56 @@ static inline void check_ranking(struct __test_metadata *_metadata, const struct
 }
 
 /* One record against the kernel's "Killed process" (and "oom-kill:") line. */
+/* The total of a PSI file's line ("some" or "full"), now; -1 if unreadable. */
+static inline long long psi_total_now(const char *kind)
+{
+	char line[256];
+	long long total = -1;
+	FILE *f = fopen("/proc/pressure/memory", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, kind, strlen(kind)) && strstr(line, "total="))
+			total = atoll(strstr(line, "total=") + strlen("total="));
+	if (f)
+		fclose(f);
+	return total;
+}
+
+/*
+ * --reclaim (where a test asked for it): each kind of stall's longest
+ * within its total, nothing without a stall, and the system's PSI stall
+ * totals no more than the kernel's now (they only grow). Present exactly
+ * when the kernel has PSI.
+ */
+static inline void check_reclaim(struct __test_metadata *_metadata, struct json_object *r)
+{
+	static const char *const kinds[] = { "direct", "memcg" };
+	char key[64];
+	unsigned int i;
+
+	if (!jget(r, "reclaim"))
+		return;
+	for (i = 0; i < 2; i++) {
+		long long n, total, max;
+
+		snprintf(key, sizeof(key), "reclaim.%s.stalls", kinds[i]);
+		n = jint(r, key);
+		snprintf(key, sizeof(key), "reclaim.%s.total_us", kinds[i]);
+		total = jint(r, key);
+		snprintf(key, sizeof(key), "reclaim.%s.max_us", kinds[i]);
+		max = jint(r, key);
+		EXPECT_LE(0, n);
+		EXPECT_LE(max, total) TH_LOG("%s: longest stall past the total", kinds[i]);
+		if (!n)
+			EXPECT_EQ(0, total);
+	}
+	EXPECT_EQ(psi_total_now("some") >= 0, jget(r, "reclaim.psi") != NULL);
+	if (jget(r, "reclaim.psi") && !strcmp(jstr(r, "reclaim.psi.source"), "system")) {
+		EXPECT_LE(jint(r, "reclaim.psi.some.total_us"), psi_total_now("some"));
+		EXPECT_LE(jint(r, "reclaim.psi.full.total_us"), psi_total_now("full"));
+	}
+}
+
 static inline void check_record(struct __test_metadata *_metadata, const struct live *l,
 				const struct expect *e, int split,
 				struct json_object *r, const struct kmsg_kill *k)
@@ -719,6 +769,7 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 		EXPECT_STREQ(constraint_of(k->constraint), jstr(r, "constraint"));
 	check_domain(_metadata, e, r, k);
 	check_ranking(_metadata, l, e, r, k);
+	check_reclaim(_metadata, r);
 	/* points: select_bad_process()'s choice, not oom_kill_allocating_task's */
 	if (full_mode(jstr(r, "mode")) && jget(r, "victim.points")) {
 		EXPECT_EQ(0, json_object_array_length(jget(r, "missing")));

@@ -53,7 +53,7 @@
 	"\"oom_score_adj_min\":1,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[" \
 	"{\"pid\":4260,\"comm\":\"keeper\",\"uid\":0,\"reason\":\"oom_score_adj_min\"," \
 	"\"oom_score_adj\":-1000,\"rss_pages\":800,\"swapents\":0,\"pgtables_bytes\":8192}]}," \
-	"\"stack\":[\"mark_oom_victim+0x9e\",\"__oom_kill_process+0x5c\"," \
+	"\"reclaim\":{\"window_us\":60000000,\"direct\":{\"stalls\":0,\"total_us\":0,\"max_us\":0,\"reclaimed_pages\":0,\"scanned_pages\":0},\"memcg\":{\"stalls\":118,\"total_us\":37483,\"max_us\":15641,\"reclaimed_pages\":32768,\"scanned_pages\":44800},\"kswapd_wakeups\":0,\"reclaim_retries\":0,\"compact_retries\":0,\"psi\":{\"source\":\"system\",\"some\":{\"avg10\":0.00,\"avg60\":0.02,\"total_us\":6088023},\"full\":{\"avg10\":0.00,\"avg60\":0.00,\"total_us\":2914258}}},\"stack\":[\"mark_oom_victim+0x9e\",\"__oom_kill_process+0x5c\"," \
 	"\"oom_kill_process+0xfa\",\"out_of_memory+0x1b2\"]}\n"
 
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
@@ -71,7 +71,7 @@
 	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
 	"\"memcg\":\"/.../k/l\",\"oom_score_adj\":1000,\"identity\":null,\"points\":null,\"oom_score\":null," \
 	"\"total_vm_kb\":0,\"anon_rss_kb\":0,\"file_rss_kb\":0,\"shmem_rss_kb\":0," \
-	"\"swap_kb\":0,\"pgtables_kb\":0},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"stack\":[\"0xffffffff81234567\"]}\n"
+	"\"swap_kb\":0,\"pgtables_kb\":0},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"reclaim\":null,\"stack\":[\"0xffffffff81234567\"]}\n"
 
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
@@ -88,7 +88,7 @@
 	"\"oom_score_adj\":-999,\"identity\":null,\"points\":-5000,\"oom_score\":0,\"total_vm_kb\":1," \
 	"\"anon_rss_kb\":1,\"file_rss_kb\":1,\"shmem_rss_kb\":1,\"swap_kb\":1," \
 	"\"pgtables_kb\":1},\"candidates\":[],\"candidates_scored\":0," \
-	"\"skipped\":{\"unkillable\":0,\"ineligible\":0,\"oom_victim\":0,\"no_mm\":0,\"oom_score_adj_min\":0,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[]},\"stack\":[]}\n"
+	"\"skipped\":{\"unkillable\":0,\"ineligible\":0,\"oom_victim\":0,\"no_mm\":0,\"oom_score_adj_min\":0,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[]},\"reclaim\":null,\"stack\":[]}\n"
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
@@ -108,7 +108,7 @@
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0,\"identity\":null,\"points\":null,\"oom_score\":null," \
 	"\"total_vm_kb\":5,\"anon_rss_kb\":6,\"file_rss_kb\":7,\"shmem_rss_kb\":8," \
-	"\"swap_kb\":9,\"pgtables_kb\":10},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
+	"\"swap_kb\":9,\"pgtables_kb\":10},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"reclaim\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
@@ -130,7 +130,7 @@
 	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
 	"\"oom_score_adj\":null,\"identity\":null,\"points\":null,\"oom_score\":null,\"total_vm_kb\":null," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null," \
-	"\"swap_kb\":null,\"pgtables_kb\":null},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"stack\":null}\n"
+	"\"swap_kb\":null,\"pgtables_kb\":null},\"candidates\":null,\"candidates_scored\":null,\"skipped\":null,\"reclaim\":null,\"stack\":null}\n"
 
 /*
  * Hostile names as json.c writes them: quotes, backslashes, control bytes
@@ -157,7 +157,7 @@
 	"\"candidates\":[{\"pid\":4242,\"comm\":\"\\ufffd\\\\\\\"\\u0001\",\"uid\":1000," \
 	"\"points\":12001,\"oom_score_adj\":0,\"rss_pages\":1,\"swapents\":0,\"pgtables_bytes\":0}]," \
 	"\"candidates_scored\":1,\"skipped\":{\"unkillable\":0,\"ineligible\":0,\"oom_victim\":0,\"no_mm\":0,\"oom_score_adj_min\":0,\"mm_oom_skip\":0,\"vfork\":0,\"unread\":0,\"tasks\":[]}," \
-	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
+	"\"reclaim\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
 	"{\"type\":\"lost\",\"version\":5,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
@@ -346,6 +346,14 @@ INVALID(candidate_without_points_fails, KILL_FENTRY, "\"points\":-50,", "", "poi
 INVALID(unknown_skip_reason_fails, KILL_FENTRY, "\"reason\":\"oom_score_adj_min\"",
 	"\"reason\":\"big\"", "reason")
 INVALID(skipped_without_count_fails, KILL_FENTRY, "\"vfork\":0,", "", "vfork")
+INVALID(psi_null_not_missing_fails, KILL_FENTRY, "\"psi\":{\"source\":\"system\","
+	"\"some\":{\"avg10\":0.00,\"avg60\":0.02,\"total_us\":6088023},"
+	"\"full\":{\"avg10\":0.00,\"avg60\":0.00,\"total_us\":2914258}}", "\"psi\":null", "psi")
+INVALID(psi_missing_but_not_null_fails, KILL_FENTRY, "\"missing\":[]",
+	"\"missing\":[\"reclaim.psi\"]", "psi")
+INVALID(stalls_without_max_fails, KILL_FENTRY, "\"max_us\":15641,", "", "max_us")
+INVALID(unknown_psi_source_fails, KILL_FENTRY, "\"source\":\"system\"",
+	"\"source\":\"node\"", "source")
 INVALID(candidates_null_not_missing_fails, KILL_EXITING, "\"candidates\":[]",
 	"\"candidates\":null", "candidates")
 INVALID(tracepoint_with_candidates_fails, KILL_TRACEPOINT, "\"candidates\":null",

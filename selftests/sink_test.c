@@ -6,6 +6,7 @@
  * on every field's known-ness, and validate against the schema.
  * OOMTRACE_GOLDEN_UPDATE=1 rewrites the golden files: review their diff.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "gfp.h"
 #include "kallsyms.h"
 #include "oomtest.h"
+#include "psi.h"
 #include "record.h"
 #include "sink.h"
 
@@ -187,11 +189,29 @@ static void hostile(struct oomtrace_victim_rec *r)
 	memcpy(r->oom.ranking.cands[0].comm, hostile_comm, sizeof(hostile_comm));
 }
 
-/* Only mark_victim: the trigger's stack tells a memcg OOM. */
+/* --reclaim's sums for domain (0: the system) over the 5 s before the kill. */
+static void reclaimed(struct oomtrace_victim_rec *r, __u64 domain)
+{
+	struct oomtrace_reclaim *sum = &r->oom.reclaim.sum;
+
+	r->oom.flags |= OOMTRACE_OOM_RECLAIM;
+	r->oom.reclaim.domain = domain;
+	r->oom.reclaim.span_ns = 5000000000ULL;
+	sum->epoch = 3;
+	sum->direct = (struct oomtrace_stalls){ 2, 3500000, 3000000, 40, 90 };
+	sum->memcg = (struct oomtrace_stalls){ 120, 45678999, 15641001, 32768, 44800 };
+	sum->kswapd_wakes = domain ? 0 : 7;
+	sum->retries = domain ? 0 : 16;
+	sum->compact_retries = domain ? 0 : 1;
+}
+
+/* Only mark_victim: the trigger's stack tells a memcg OOM, but the kernel
+ * side found no memcg and summed the system's reclaim: not the domain's. */
 static void tracepoint_memcg(struct oomtrace_victim_rec *r)
 {
 	full_kill(r);
 	memset(&r->oom, 0, sizeof(r->oom));
+	reclaimed(r, 0);
 }
 
 /* The same, where the kernel side found the domain by its OOM lock. */
@@ -210,6 +230,7 @@ static void tracepoint_locked(struct oomtrace_victim_rec *r)
 	r->oom.memcg_set = 1;
 	r->oom.mem = mem;
 	memcg_stat(&r->oom);
+	reclaimed(r, 42);
 }
 
 /* mark_oom_victim() straight from out_of_memory(): killed nothing. */
@@ -232,6 +253,7 @@ static void global_oom(struct oomtrace_victim_rec *r)
 	set_stack(r, global_kill, 5);
 	/* --candidates 0: oom_evaluate_task() not hooked */
 	r->oom.flags &= ~OOMTRACE_OOM_RANKED;
+	reclaimed(r, 0);
 }
 
 /* A memory.oom.group member: chosen_points are another task's. */
@@ -311,6 +333,17 @@ static const struct mem_sample samples[] = {
 };
 #define NR_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
+/* PSI as a cgroup v2 memcg's memory.pressure gives it; the system's is
+ * absent, as on a kernel booted with psi=0. */
+static int fake_psi(const char *memcg, struct record_psi *psi)
+{
+	if (!memcg[0])
+		return -ENOENT;
+	psi->memcg = 1;
+	return psi_parse("some avg10=12.34 avg60=5.06 avg300=1.00 total=987654\n"
+			 "full avg10=10.00 avg60=4.50 avg300=0.90 total=876543\n", psi);
+}
+
 FIXTURE(sinks) {
 	char ksyms_path[64];
 	struct ksyms *ks;
@@ -339,6 +372,7 @@ FIXTURE_SETUP(sinks)
 	record_env_init(&self->env, self->ks, &self->gfp);
 	self->env.boot_to_unix_ns = 1764547200LL * 1000000000;
 	self->env.page_kb = 4;
+	self->env.read_psi = fake_psi;
 	for (i = 0; i < NR_CASES; i++) {
 		self->env.memcg_v1 = cases[i].memcg_v1;
 		struct record_src src = { .mode = cases[i].mode, .episode = i + 1,
@@ -447,12 +481,23 @@ TEST_F(sinks, json_nulls_follow_the_model)
 		for (f = 0, m = 0; f < NR_RECORD_FIELDS; f++) {
 			const char *name = record_field_name(f);
 			const char *dot = strchr(name, '.');
-			struct json_object *parent = dot ? jget(o, "victim") : o;
+			char top[32];
+			struct json_object *parent = o;
+
+			if (dot) {	/* "victim.pid", "reclaim.psi": in its object, if any */
+				snprintf(top, sizeof(top), "%.*s", (int)(dot - name), name);
+				parent = jget(o, top);
+				if (!parent) {
+					EXPECT_FALSE(record_has(r, f)) TH_LOG("%s: %s", cases[i].name, name);
+					goto next;
+				}
+			}
 
 			ASSERT_TRUE(json_object_object_get_ex(parent, dot ? dot + 1 : name, &v))
 				TH_LOG("%s: no %s", cases[i].name, name);
 			EXPECT_EQ(record_has(r, f), v != NULL)
 				TH_LOG("%s: %s", cases[i].name, name);
+next:
 			if (!(r->unknown & RF_BIT(f)))
 				continue;
 			EXPECT_STREQ(name, json_object_get_string(
@@ -501,6 +546,25 @@ TEST_F(sinks, json_validates_against_the_schema)
 	free(out);
 	EXPECT_EQ(0, schema_validate(path, why, sizeof(why))) TH_LOG("%s", why);
 	unlink(path);
+}
+
+/* The kernel's PSI format (kernel/sched/psi.c psi_show()), and text that is not it. */
+TEST(psi_lines)
+{
+	struct record_psi p = {};
+
+	ASSERT_EQ(0, psi_parse("some avg10=0.07 avg60=12.50 avg300=0.00 total=6069090\n"
+			       "full avg10=100.00 avg60=0.00 avg300=0.00 total=0\n", &p));
+	EXPECT_EQ(7, p.some.avg10);
+	EXPECT_EQ(1250, p.some.avg60);
+	EXPECT_EQ(6069090, p.some.total_us);
+	EXPECT_EQ(10000, p.full.avg10);
+	EXPECT_EQ(0, p.full.total_us);
+	/* a kernel without the "full" line for memory, or not PSI at all */
+	EXPECT_EQ(-EINVAL, psi_parse("some avg10=0.07 avg60=12.50 avg300=0.00 total=1\n", &p));
+	EXPECT_EQ(-EINVAL, psi_parse("", &p));
+	EXPECT_EQ(-EINVAL, psi_parse("some avg10=x avg60=1.00 avg300=0.00 total=1\n"
+				     "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", &p));
 }
 
 TEST_HARNESS_MAIN

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "kallsyms.h"
+#include "oomtrace.h"
 #include "oomtrace.skel.h"
 
 static int verbose;
@@ -139,6 +140,13 @@ static __u64 memcg_page_state_addr(const struct attach_opts *o)
 	return sym && !strcmp(sym->name, "memcg_page_state") ? sym->addr : 0;
 }
 
+/*
+ * --reclaim's maps: the memcgs whose reclaim is summed (the least recently
+ * active give way), and the tasks in a reclaim pass at once.
+ */
+#define RECLAIM_DOMAINS 512
+#define RECLAIM_STALLS 8192
+
 /* The hooks that follow a victim to its exit: the same in every mode. */
 struct followup {
 	const char *tp;
@@ -160,14 +168,37 @@ static void followups(const struct oomtrace_bpf *s, struct followup f[NR_FOLLOWU
 	memcpy(f, all, sizeof(all));
 }
 
-static int attach_followups(struct attachment *a, char *what, size_t len)
+/* --reclaim's hooks: the same in every mode, loaded only when asked. */
+#define NR_RECLAIM_HOOKS 8
+
+static void reclaim_hooks(const struct oomtrace_bpf *s, struct followup f[NR_RECLAIM_HOOKS])
 {
-	struct followup f[NR_FOLLOWUPS];
+	const struct followup all[NR_RECLAIM_HOOKS] = {
+		{ "mm_vmscan_direct_reclaim_begin",
+		  { s->progs.direct_begin_btf, s->progs.direct_begin_raw } },
+		{ "mm_vmscan_direct_reclaim_end",
+		  { s->progs.direct_end_btf, s->progs.direct_end_raw } },
+		{ "mm_vmscan_memcg_reclaim_begin",
+		  { s->progs.memcg_begin_btf, s->progs.memcg_begin_raw } },
+		{ "mm_vmscan_memcg_reclaim_end",
+		  { s->progs.memcg_end_btf, s->progs.memcg_end_raw } },
+		{ "mm_vmscan_lru_shrink_inactive",
+		  { s->progs.lru_scanned_btf, s->progs.lru_scanned_raw } },
+		{ "mm_vmscan_kswapd_wake", { s->progs.kswapd_wake_btf, s->progs.kswapd_wake_raw } },
+		{ "reclaim_retry_zone", { s->progs.reclaim_retry_btf, s->progs.reclaim_retry_raw } },
+		{ "compact_retry", { s->progs.compact_retry_btf, s->progs.compact_retry_raw } },
+	};
+
+	memcpy(f, all, sizeof(all));
+}
+
+static int attach_hooks(struct attachment *a, const struct followup *f, int n,
+			char *what, size_t len)
+{
 	struct bpf_program *p;
 	int i, err;
 
-	followups(a->skel, f);
-	for (i = 0; i < NR_FOLLOWUPS; i++) {
+	for (i = 0; i < n; i++) {
 		snprintf(what, len, "attach %s/%s", hook_name(a->hook), f[i].tp);
 		p = f[i].prog[a->hook];
 		err = add_link(a, a->hook == HOOK_TP_BTF ? bpf_program__attach(p) :
@@ -176,6 +207,19 @@ static int attach_followups(struct attachment *a, char *what, size_t len)
 			return err;
 	}
 	return 0;
+}
+
+static int attach_followups(struct attachment *a, char *what, size_t len)
+{
+	struct followup f[NR_FOLLOWUPS], r[NR_RECLAIM_HOOKS];
+	int err;
+
+	followups(a->skel, f);
+	err = attach_hooks(a, f, NR_FOLLOWUPS, what, len);
+	if (err || !a->reclaim)
+		return err;
+	reclaim_hooks(a->skel, r);
+	return attach_hooks(a, r, NR_RECLAIM_HOOKS, what, len);
 }
 
 static int attach_mode(struct attachment *a, const struct attach_opts *o,
@@ -243,7 +287,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 		    const struct attach_opts *o, char *why, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
-	struct followup f[NR_FOLLOWUPS];
+	struct followup f[NR_FOLLOWUPS], r[NR_RECLAIM_HOOKS];
 	struct oomtrace_bpf *s;
 	char what[128] = "open";
 	int i, j, err;
@@ -251,6 +295,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	memset(a, 0, sizeof(*a));
 	a->mode = mode;
 	a->hook = hook;
+	a->reclaim = o->reclaim_s > 0;
 	first_warning[0] = '\0';
 	if (!o->candidates)
 		snprintf(a->unranked, sizeof(a->unranked), "off (--candidates 0)");
@@ -279,6 +324,22 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	for (i = 0; i < NR_FOLLOWUPS; i++)
 		for (j = 0; j < NR_HOOKS; j++)
 			bpf_program__set_autoload(f[i].prog[j], j == (int)hook);
+	reclaim_hooks(s, r);
+	for (i = 0; i < NR_RECLAIM_HOOKS; i++)
+		for (j = 0; j < NR_HOOKS; j++)
+			bpf_program__set_autoload(r[i].prog[j], a->reclaim && j == (int)hook);
+	if (a->reclaim) {
+		/* the window is WINDOW_SLOTS whole slots, plus the current one */
+		s->rodata->reclaim_slot_ns = ((__u64)o->reclaim_s * 1000000000ULL +
+					      OOMTRACE_RECLAIM_WINDOW_SLOTS - 1) /
+					     OOMTRACE_RECLAIM_WINDOW_SLOTS;
+		snprintf(what, sizeof(what), "size the reclaim maps");
+		err = bpf_map__set_max_entries(s->maps.reclaim_domains, RECLAIM_DOMAINS);
+		if (!err)
+			err = bpf_map__set_max_entries(s->maps.stalls, RECLAIM_STALLS);
+		if (err)
+			goto destroy_skel;
+	}
 
 	snprintf(what, sizeof(what), "set the ring buffer size");
 	err = bpf_map__set_max_entries(s->maps.events, o->ringbuf_size);

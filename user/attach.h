@@ -33,15 +33,18 @@ struct attach_opts {
 	struct ksyms_loading *ks;	/* resolves kprobe targets; may be NULL */
 	const struct attach_checks *checks;	/* NULL: none made */
 	unsigned int candidates;	/* --candidates: 0 leaves the ranking unhooked */
+	unsigned int reclaim_s;		/* --reclaim's window; 0 leaves reclaim unhooked */
 };
 
 struct attachment {
 	struct oomtrace_bpf *skel;
-	struct bpf_link *links[11];	/* up to 5 for the kill, 5 to follow the victim */
+	/* up to 5 for the kill, 5 to follow the victim, 8 for --reclaim */
+	struct bpf_link *links[18];
 	int nr_links;
 	enum oom_mode mode;
 	enum mark_victim_hook hook;
 	int ranked;		/* oom_evaluate_task() is hooked: records rank candidates */
+	int reclaim;		/* --reclaim's hooks are attached */
 	char unranked[160];	/* else why not */
 };
 

@@ -117,6 +117,13 @@ void jw_s64(struct jw *j, const char *key, int64_t v)
 	fprintf(j->f, "%lld", (long long)v);
 }
 
+void jw_centi(struct jw *j, const char *key, uint64_t v)
+{
+	jw_key(j, key);
+	fprintf(j->f, "%llu.%02llu", (unsigned long long)(v / 100),
+		(unsigned long long)(v % 100));
+}
+
 void jw_null(struct jw *j, const char *key)
 {
 	jw_key(j, key);

@@ -26,6 +26,8 @@ void jw_str(struct jw *j, const char *key, const char *s);
 void jw_strn(struct jw *j, const char *key, const char *s, size_t n);
 void jw_u64(struct jw *j, const char *key, uint64_t v);
 void jw_s64(struct jw *j, const char *key, int64_t v);
+/* hundredths as a number with two decimals: 1234 -> 12.34 */
+void jw_centi(struct jw *j, const char *key, uint64_t v);
 void jw_bool(struct jw *j, const char *key, int v);
 void jw_null(struct jw *j, const char *key);
 

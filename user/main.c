@@ -20,6 +20,7 @@
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
 #define DEFAULT_RINGBUF (1U << 20)
 #define DEFAULT_CANDIDATES 5
+#define DEFAULT_RECLAIM_WINDOW 60	/* seconds */
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
@@ -54,6 +55,10 @@ static const char usage[] =
 "      --candidates N     rank the N highest-scored tasks of each OOM, and the N\n"
 "                         largest it skipped (default 5, at most "
 XSTR(OOMTRACE_MAX_CANDIDATES) "; 0: off)\n"
+"      --reclaim [SECS]   add to each record the reclaim its OOM domain went\n"
+"                         through in the SECS before the kill (default "
+XSTR(DEFAULT_RECLAIM_WINDOW) "),\n"
+"                         and its memory pressure (PSI)\n"
 "      --btf FILE         kernel BTF for CO-RE (default " DEFAULT_BTF ")\n"
 "      --ringbuf-size N   ring buffer bytes, a power of two (default 1048576)\n"
 "      --user USER        once attached, run as USER (capabilities are always\n"
@@ -62,7 +67,7 @@ XSTR(OOMTRACE_MAX_CANDIDATES) "; 0: off)\n"
 "  -h, --help             show this help\n"
 "\n"
 "serve (also takes --mode, --cgroup, --pid, --comm, --duration, --candidates,\n"
-"--btf, --ringbuf-size, --user, -v):\n"
+"--reclaim, --btf, --ringbuf-size, --user, -v):\n"
 "      --listen ADDR:PORT HTTP address (default " SERVE_DEFAULT_LISTEN ")\n"
 "      --textfile FILE    also write the metrics to FILE (node_exporter's\n"
 "                         textfile collector; name it *.prom)\n"
@@ -99,6 +104,7 @@ enum opt {
 	OPT_SAMPLE,
 	OPT_SVG,
 	OPT_EPISODE,
+	OPT_RECLAIM,
 	NR_OPTS,
 };
 
@@ -129,6 +135,7 @@ static const struct option longopts[] = {
 	{ "sample-interval", required_argument, NULL, OPT_VAL(OPT_SAMPLE) },
 	{ "svg", required_argument, NULL, OPT_VAL(OPT_SVG) },
 	{ "episode", required_argument, NULL, OPT_VAL(OPT_EPISODE) },
+	{ "reclaim", optional_argument, NULL, OPT_VAL(OPT_RECLAIM) },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -288,6 +295,13 @@ static int parse_trace_opts(const struct cli *c, struct trace_opts *o, char *cgr
 			return usage_error("invalid --sample-interval '%s': at least 0.1 seconds", a);
 		o->sample_cgroup_dir = c->arg[OPT_CGROUP];
 	}
+	if (c->given & OPT(RECLAIM)) {
+		o->reclaim_s = DEFAULT_RECLAIM_WINDOW;
+		if ((a = c->arg[OPT_RECLAIM]) && (parse_ulong(a, 86400, &v) || !v))
+			return usage_error("invalid --reclaim window '%s': 1 to 86400 seconds", a);
+		if (a)
+			o->reclaim_s = v;
+	}
 	if ((a = c->arg[OPT_USER]) && run_as_lookup(&o->run_as, a))
 		return usage_error("--user %s: no such user", a);
 	if ((a = c->arg[OPT_RINGBUF])) {
@@ -411,13 +425,14 @@ static const struct cmd cmds[] = {
 	{ .name = "trace", .run = cmd_trace,
 	  .opts = OPT(MODE) | OPT(JSON) | OPT(OUTPUT) | OPT(CGROUP) | OPT(PID) | OPT(COMM) |
 		  OPT(COUNT) | OPT(DURATION) | OPT(BTF) | OPT(RINGBUF) | OPT(VERBOSE) |
-		  OPT(USER) | OPT(SAMPLE) | OPT(CANDIDATES) },
+		  OPT(USER) | OPT(SAMPLE) | OPT(CANDIDATES) | OPT(RECLAIM) },
 	{ .name = "probe", .run = cmd_probe, .opts = OPT(JSON) | OPT(BTF) | OPT(VERBOSE) },
 	{ .name = "stats", .run = cmd_stats, .opts = OPT(JSON) },
 	{ .name = "serve", .run = cmd_serve,
 	  .opts = OPT(MODE) | OPT(CGROUP) | OPT(PID) | OPT(COMM) | OPT(DURATION) | OPT(BTF) |
 		  OPT(RINGBUF) | OPT(VERBOSE) | OPT(LISTEN) | OPT(TEXTFILE) | OPT(JSON_LOG) |
-		  OPT(MAX_SERIES) | OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) | OPT(CANDIDATES) },
+		  OPT(MAX_SERIES) | OPT(SERIES_TTL) | OPT(EVENTS) | OPT(USER) | OPT(CANDIDATES) |
+		  OPT(RECLAIM) },
 	{ .name = "report", .run = cmd_report, .opts = OPT(SVG) | OPT(EPISODE), .takes_file = 1 },
 };
 
@@ -443,6 +458,10 @@ static int parse_cli(int argc, char **argv, struct cli *c, const struct cmd **cm
 				break;
 		if (o == NR_OPTS)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
+		/* --reclaim's window may follow it as the next argument */
+		if (o == OPT_RECLAIM && !optarg && optind < argc &&
+		    argv[optind][0] >= '0' && argv[optind][0] <= '9')
+			optarg = argv[optind++];
 		c->given |= 1U << o;
 		c->arg[o] = optarg;
 	}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "gfp.h"
 #include "kallsyms.h"
+#include "psi.h"
 #include "record.h"
 #include "timefmt.h"
 
@@ -37,6 +38,8 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 	[RF_CANDIDATES_SCORED] = "candidates_scored",
 	[RF_SKIPPED] = "skipped",
 	[RF_STACK] = "stack",
+	[RF_RECLAIM] = "reclaim",
+	[RF_RECLAIM_PSI] = "reclaim.psi",
 };
 
 /* Fields that come in groups from one piece of the kernel side. */
@@ -65,6 +68,9 @@ int record_has(const struct oom_record *r, enum record_field f)
 		return r->message[0] != '\0';
 	if (f == RF_OOM_MEMCG || f == RF_OOM_MEMCG_MEMORY || f == RF_OOM_MEMCG_STAT)
 		return r->oom_memcg[0] != '\0';
+	/* without --reclaim nothing was summed: not asked, not unknown */
+	if (f == RF_RECLAIM || f == RF_RECLAIM_PSI)
+		return r->reclaim.on;
 	return 1;
 }
 
@@ -237,6 +243,8 @@ void record_env_init(struct record_env *env, const struct ksyms *ks,
 	/* a build that inlines it would make every kill look like a shortcut */
 	env->kill_frame = ks && ksyms_func(ks, "__oom_kill_process");
 	env->memcg_v1 = cgroup_memory_v1();
+	env->since_ns = 0;
+	env->read_psi = psi_read;
 }
 
 /* Frames bpf_get_stack() stored: 0 when it failed (stack_len < 0). */
@@ -524,6 +532,48 @@ static void build_victim_mm(struct oom_record *r, const struct record_env *env,
 	r->pgtables_kb = raw->pgtables_bytes >> 10;
 }
 
+static void build_stalls(struct reclaim_stalls *s, const struct oomtrace_stalls *raw)
+{
+	s->count = raw->count;
+	s->total_us = raw->total_ns / 1000;
+	s->max_us = raw->max_ns / 1000;
+	s->reclaimed_pages = raw->reclaimed;
+	s->scanned_pages = raw->scanned;
+}
+
+/*
+ * The sums are the domain's the kernel side found: kept only when that is
+ * the record's domain (a memcg OOM whose memcg tracepoint mode could not
+ * find is summed as the system's).
+ */
+static void build_reclaim(struct oom_record *r, const struct record_env *env,
+			  const struct oomtrace_victim_rec *raw)
+{
+	const struct oomtrace_reclaim_sum *rs = &raw->oom.reclaim;
+	struct record_reclaim *rc = &r->reclaim;
+	__u64 from;
+
+	if (!(raw->oom.flags & OOMTRACE_OOM_RECLAIM))
+		return;
+	rc->on = 1;
+	if ((r->unknown & RF_BIT(RF_OOM_MEMCG)) || record_has(r, RF_OOM_MEMCG) != !!rs->domain) {
+		r->unknown |= RF_BIT(RF_RECLAIM) | RF_BIT(RF_RECLAIM_PSI);
+		return;
+	}
+	/* nothing before the kernel side began is in the sums */
+	from = raw->hdr.ts_ns > rs->span_ns ? raw->hdr.ts_ns - rs->span_ns : 0;
+	if (env->since_ns > from && env->since_ns < raw->hdr.ts_ns)
+		from = env->since_ns;
+	rc->window_us = (raw->hdr.ts_ns - from) / 1000;
+	build_stalls(&rc->direct, &rs->sum.direct);
+	build_stalls(&rc->memcg, &rs->sum.memcg);
+	rc->kswapd_wakes = rs->sum.kswapd_wakes;
+	rc->retries = rs->sum.retries;
+	rc->compact_retries = rs->sum.compact_retries;
+	if (!env->read_psi || env->read_psi(r->oom_memcg, &rc->psi))
+		r->unknown |= RF_BIT(RF_RECLAIM_PSI);
+}
+
 void record_build(struct oom_record *r, const struct record_env *env,
 		  const struct record_src *src)
 {
@@ -555,6 +605,7 @@ void record_build(struct oom_record *r, const struct record_env *env,
 		container_parse(r->victim.memcg, &r->victim_id);
 	if (record_has(r, RF_OOM_MEMCG))
 		container_parse(r->oom_memcg, &r->oom_memcg_id);
+	build_reclaim(r, env, raw);
 }
 
 const char *reaper_name(enum reaper_outcome reaper)

@@ -65,6 +65,8 @@ enum record_field {
 	RF_CANDIDATES_SCORED,
 	RF_SKIPPED,
 	RF_STACK,
+	RF_RECLAIM,
+	RF_RECLAIM_PSI,
 	NR_RECORD_FIELDS,
 };
 
@@ -139,6 +141,38 @@ struct memcg_stat {
  * name there; *events: a count of events, not bytes. */
 unsigned int memcg_stat_order(unsigned int i);
 const char *memcg_stat_name(unsigned int item, int *events);
+/* One kind of reclaim stall in the window. */
+struct reclaim_stalls {
+	__u64 count;
+	__u64 total_us;
+	__u64 max_us;
+	__u64 reclaimed_pages;
+	__u64 scanned_pages;
+};
+
+/* A line of a PSI file: "some avg10=1.23 avg60=0.45 avg300=0.10 total=N". */
+struct psi_line {
+	__u32 avg10;		/* hundredths of a percent */
+	__u32 avg60;
+	__u64 total_us;
+};
+
+struct record_psi {
+	int memcg;		/* the domain memcg's memory.pressure, else the system's */
+	struct psi_line some, full;
+};
+
+/* --reclaim: the OOM domain's reclaim before the kill, and its pressure. */
+struct record_reclaim {
+	int on;			/* --reclaim was given: the kernel side summed */
+	__u64 window_us;	/* the time summed, up to the kill */
+	struct reclaim_stalls direct;	/* global direct reclaim */
+	struct reclaim_stalls memcg;	/* memcg (limit) reclaim */
+	__u64 kswapd_wakes;
+	__u64 retries;		/* oom:reclaim_retry_zone */
+	__u64 compact_retries;	/* oom:compact_retry */
+	struct record_psi psi;	/* read by user space as the record is built */
+};
 
 struct oom_record {
 	__u64 seq;
@@ -185,6 +219,8 @@ struct oom_record {
 
 	unsigned int nr_frames;		/* from mark_oom_victim() down */
 	struct record_frame frames[OOMTRACE_STACK_DEPTH];
+
+	struct record_reclaim reclaim;
 };
 
 /* The field was seen: it is neither unknown nor absent (no message for an
@@ -216,7 +252,12 @@ struct record_env {
 	unsigned int page_kb;
 	int kill_frame;			/* __oom_kill_process() can show on a stack */
 	int memcg_v1;			/* the memory controller is on cgroup v1 */
+	__u64 since_ns;			/* boot ns the kernel side began summing reclaim */
+	/* PSI of a domain ("": the system): 0, or -errno and it is unknown.
+	 * NULL: never read (unit tests) */
+	int (*read_psi)(const char *memcg, struct record_psi *psi);
 };
+
 
 /* ks and gfp may be NULL; the rest is read from the running system. */
 void record_env_init(struct record_env *env, const struct ksyms *ks,

@@ -158,6 +158,50 @@ static void json_ranking(struct jw *j, const struct oom_record *r)
 	jw_obj_close(j);
 }
 
+static void json_stalls(struct jw *j, const char *key, const struct reclaim_stalls *s)
+{
+	jw_obj_open(j, key);
+	jw_u64(j, "stalls", s->count);
+	jw_u64(j, "total_us", s->total_us);
+	jw_u64(j, "max_us", s->max_us);
+	jw_u64(j, "reclaimed_pages", s->reclaimed_pages);
+	jw_u64(j, "scanned_pages", s->scanned_pages);
+	jw_obj_close(j);
+}
+
+static void json_psi_line(struct jw *j, const char *key, const struct psi_line *l)
+{
+	jw_obj_open(j, key);
+	jw_centi(j, "avg10", l->avg10);
+	jw_centi(j, "avg60", l->avg60);
+	jw_u64(j, "total_us", l->total_us);
+	jw_obj_close(j);
+}
+
+/* --reclaim: null without it, or when the domain's sums are unknown */
+static void json_reclaim(struct jw *j, const struct oom_record *r)
+{
+	const struct record_reclaim *rc = &r->reclaim;
+
+	if (!has(j, record_has(r, RF_RECLAIM), "reclaim"))
+		return;
+	jw_obj_open(j, "reclaim");
+	jw_u64(j, "window_us", rc->window_us);
+	json_stalls(j, "direct", &rc->direct);
+	json_stalls(j, "memcg", &rc->memcg);
+	jw_u64(j, "kswapd_wakeups", rc->kswapd_wakes);
+	jw_u64(j, "reclaim_retries", rc->retries);
+	jw_u64(j, "compact_retries", rc->compact_retries);
+	if (has(j, record_has(r, RF_RECLAIM_PSI), "psi")) {
+		jw_obj_open(j, "psi");
+		jw_str(j, "source", rc->psi.memcg ? "memcg" : "system");
+		json_psi_line(j, "some", &rc->psi.some);
+		json_psi_line(j, "full", &rc->psi.full);
+		jw_obj_close(j);
+	}
+	jw_obj_close(j);
+}
+
 void sink_json_line(FILE *f, const struct oom_record *r)
 {
 	char buf[32];
@@ -216,6 +260,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 	json_kb(&j, r, RF_VICTIM_PGTABLES, "pgtables_kb", r->pgtables_kb);
 	jw_obj_close(&j);
 	json_ranking(&j, r);
+	json_reclaim(&j, r);
 
 	if (has(&j, record_has(r, RF_STACK), "stack")) {
 		char frame[256];

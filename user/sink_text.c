@@ -178,6 +178,37 @@ static void text_memcg_stat(FILE *f, const struct memcg_stat *m)
 	fputc('\n', f);
 }
 
+static void text_stalls(FILE *f, const char *what, const struct reclaim_stalls *s)
+{
+	fprintf(f, " %s: stalls=%llu time=%lluus max=%lluus reclaimed=%llu scanned=%llu;", what,
+		(unsigned long long)s->count, (unsigned long long)s->total_us,
+		(unsigned long long)s->max_us, (unsigned long long)s->reclaimed_pages,
+		(unsigned long long)s->scanned_pages);
+}
+
+/* One line: the stalls (count/time/longest/pages), the retries, the pressure. */
+static void text_reclaim(FILE *f, const struct oom_record *r)
+{
+	const struct record_reclaim *rc = &r->reclaim;
+
+	if (!record_has(r, RF_RECLAIM))
+		return;
+	fprintf(f, "  reclaim: window=%llus", (unsigned long long)(rc->window_us / 1000000));
+	text_stalls(f, "direct", &rc->direct);
+	text_stalls(f, "memcg", &rc->memcg);
+	fprintf(f, " kswapd_wakeups=%llu retries=%llu compact_retries=%llu",
+		(unsigned long long)rc->kswapd_wakes, (unsigned long long)rc->retries,
+		(unsigned long long)rc->compact_retries);
+	if (field(f, record_has(r, RF_RECLAIM_PSI), "psi"))
+		fprintf(f, "%s some=%u.%02u/%u.%02u full=%u.%02u/%u.%02u",
+			rc->psi.memcg ? "memcg" : "system",
+			rc->psi.some.avg10 / 100, rc->psi.some.avg10 % 100,
+			rc->psi.some.avg60 / 100, rc->psi.some.avg60 % 100,
+			rc->psi.full.avg10 / 100, rc->psi.full.avg10 % 100,
+			rc->psi.full.avg60 / 100, rc->psi.full.avg60 % 100);
+	fputc('\n', f);
+}
+
 static int text_record(struct sink *s, const struct oom_record *r)
 {
 	char buf[256];
@@ -246,6 +277,7 @@ static int text_record(struct sink *s, const struct oom_record *r)
 	if (record_has(r, RF_OOM_MEMCG_STAT))
 		text_memcg_stat(f, &r->oom_memcg_stat);
 	text_ranking(f, r);
+	text_reclaim(f, r);
 
 	text_fields(f, "missing", r->unknown);
 	text_fields(f, "derived", r->derived);

@@ -291,7 +291,7 @@ static int start_consumer(struct trace *t, struct ksyms_loading *ks,
 	const struct trace_opts *o = t->opts;
 	struct attach_opts aopts = {
 		.btf_path = o->core_btf_path, .ringbuf_size = o->ringbuf_size, .ks = ks,
-		.checks = checks, .candidates = o->candidates,
+		.checks = checks, .candidates = o->candidates, .reclaim_s = o->reclaim_s,
 	};
 	char why[2048];
 	int err;
@@ -394,6 +394,8 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	ksyms_loading_free(ks);
 	ks = NULL;
 	record_env_init(&t->env, t->ks, &t->gfp);
+	/* --reclaim's sums hold nothing from before the attach */
+	t->env.since_ns = now_boot_ns();
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -30,6 +30,7 @@ struct trace_opts {
 	const char *core_btf_path;	/* for libbpf; NULL: the kernel's */
 	size_t ringbuf_size;
 	unsigned int candidates;	/* --candidates */
+	unsigned int reclaim_s;	/* --reclaim: the window in seconds; 0: off */
 	struct run_as run_as;	/* --user: who to be once attached */
 	double sample_interval;	/* seconds between memory samples; 0: none */
 	const char *sample_cgroup_dir;	/* --cgroup's directory, sampled; NULL: the system */
