@@ -23,7 +23,7 @@
 
 /* A memcg OOM kill in fentry mode: every field known. */
 #define KILL_FENTRY \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":3,\"episode\":2," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -31,7 +31,7 @@
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/app\",\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
 	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":51200,\"limit_kb\":51200,\"failcnt\":31},\"swap\":{\"usage_kb\":0,\"limit_kb\":9007199254740988,\"failcnt\":0},\"memsw\":null,\"kmem\":null}," \
-	"\"duration_us\":812," \
+	"\"duration_us\":812,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"worker\",\"uid\":1000," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"worker\",\"uid\":1000," \
@@ -55,13 +55,18 @@
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
  * points; no OOM memcg, which is known, not missing. */
 #define KILL_KPROBE_MEMBER \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":9,\"episode\":5," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\",\"candidates\",\"candidates_scored\",\"skipped\"]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"none\",\"message\":\"Out of memory\"," \
 	"\"gfp_mask\":\"0x140dca\",\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\"," \
 	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":0," \
+	"\"mem_info\":{\"active_anon\":1024,\"inactive_anon\":150000,\"isolated_anon\":32," \
+	"\"active_file\":210,\"inactive_file\":190,\"isolated_file\":0,\"unevictable\":0," \
+	"\"dirty\":3,\"writeback\":0,\"slab_reclaimable\":1900,\"slab_unreclaimable\":5400," \
+	"\"mapped\":260,\"shmem\":120,\"pagetables\":810,\"bounce\":0,\"free\":2860," \
+	"\"free_cma\":0,\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]}," \
 	"\"trigger\":{\"pid\":1,\"tid\":1,\"comm\":\"init\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":-1000}," \
 	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
@@ -72,12 +77,17 @@
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
 #define KILL_EXITING \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":10,\"episode\":6," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
 	"\"gfp_mask\":\"0x0\",\"gfp_flags\":\"\",\"order\":3,\"totalpages\":1," \
 	"\"oom_memcg\":null,\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":5," \
+	"\"mem_info\":{\"active_anon\":1024,\"inactive_anon\":150000,\"isolated_anon\":32," \
+	"\"active_file\":210,\"inactive_file\":190,\"isolated_file\":0,\"unevictable\":0," \
+	"\"dirty\":3,\"writeback\":0,\"slab_reclaimable\":1900,\"slab_unreclaimable\":5400," \
+	"\"mapped\":260,\"shmem\":120,\"pagetables\":810,\"bounce\":null,\"free\":2860," \
+	"\"free_cma\":0,\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]}," \
 	"\"trigger\":{\"pid\":7,\"tid\":8,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":7,\"tid\":7,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
@@ -88,7 +98,7 @@
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":11,\"episode\":7," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\",\"candidates\",\"candidates_scored\",\"skipped\"]," \
@@ -97,7 +107,7 @@
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":null,\"gfp_flags\":null," \
 	"\"order\":null,\"totalpages\":null,\"oom_memcg\":\"/app\"," \
 	"\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
-	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":65536,\"limit_kb\":65536,\"failcnt\":80},\"swap\":null,\"memsw\":{\"usage_kb\":65536,\"limit_kb\":9007199254740988,\"failcnt\":0},\"kmem\":{\"usage_kb\":1024,\"limit_kb\":9007199254740988,\"failcnt\":0}},\"duration_us\":null," \
+	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":65536,\"limit_kb\":65536,\"failcnt\":80},\"swap\":null,\"memsw\":{\"usage_kb\":65536,\"limit_kb\":9007199254740988,\"failcnt\":0},\"kmem\":{\"usage_kb\":1024,\"limit_kb\":9007199254740988,\"failcnt\":0}},\"duration_us\":null,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
@@ -108,10 +118,10 @@
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
 #define KILL_TRACEPOINT_BLIND \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":12,\"episode\":8," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
-	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"duration_us\",\"victim.pid\"," \
+	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"duration_us\",\"mem_info\",\"mem_info.nodes\",\"victim.pid\"," \
 	"\"victim.comm\",\"victim.uid\",\"victim.memcg\",\"victim.oom_score_adj\"," \
 	"\"victim.points\",\"victim.oom_score\",\"victim.total_vm_kb\"," \
 	"\"victim.anon_rss_kb\",\"victim.file_rss_kb\",\"victim.shmem_rss_kb\"," \
@@ -119,7 +129,7 @@
 	"\"derived\":[]," \
 	"\"outcome\":null,\"constraint\":null,\"message\":null,\"gfp_mask\":null," \
 	"\"gfp_flags\":null,\"order\":null,\"totalpages\":null,\"oom_memcg\":null," \
-	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":null," \
+	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":null,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":2,\"tid\":3,\"comm\":\"kworker/0:1\",\"uid\":0," \
 	"\"memcg\":\"/\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
@@ -133,14 +143,14 @@
  * raw, a 15-character comm, and a cgroup path cut to its last components.
  */
 #define KILL_HOSTILE \
-	"{\"type\":\"oom_kill\",\"version\":4,\"seq\":13,\"episode\":9," \
+	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/...//a \\\"b\\\" c\\\\d/\\ufffd\\u001b[31m\"," \
-	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":812," \
+	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"duration_us\":812,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"a \\\"b\\\" c\\\\d\",\"uid\":1000," \
 	"\"memcg\":\"/caf\xc3\xa9/\xef\xbf\xbd" "x\\t\\n\\r\\b\\f\\u0001\\u007f\"," \
 	"\"oom_score_adj\":0}," \
@@ -155,32 +165,32 @@
 	"\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
-	"{\"type\":\"lost\",\"version\":4,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"{\"type\":\"lost\",\"version\":5,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
 	"\"count\":3,\"total\":5}\n"
 
 #define SUMMARY \
-	"{\"type\":\"summary\",\"version\":4,\"mode\":\"tracepoint\",\"records\":6," \
+	"{\"type\":\"summary\",\"version\":5,\"mode\":\"tracepoint\",\"records\":6," \
 	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
 	"\"incomplete_episodes\":1,\"reaps\":4,\"lost_followups\":1}\n"
 
 #define REAP_REAPED \
-	"{\"type\":\"oom_reap\",\"version\":4,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":5,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
 	"\"pid\":4242,\"tid\":4242,\"comm\":\"hog\",\"reaper\":\"reaped\",\"attempts\":1," \
 	"\"skips\":0,\"wake_us\":2004012,\"reaped_us\":2004530,\"exit_us\":5250004," \
 	"\"anon_rss_kb\":0,\"file_rss_kb\":1220,\"shmem_rss_kb\":0}\n"
 
 #define REAP_NOT_NEEDED \
-	"{\"type\":\"oom_reap\",\"version\":4,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":5,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
 	"\"pid\":4243,\"tid\":4244,\"comm\":\"worker\",\"reaper\":\"not_needed\",\"attempts\":0," \
 	"\"skips\":0,\"wake_us\":null,\"reaped_us\":null,\"exit_us\":3120," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null}\n"
 
 #define SAMPLE_SYSTEM \
-	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"{\"type\":\"memory_sample\",\"version\":5,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
 	"\"memcg\":null,\"usage_kb\":1048576,\"limit_kb\":24598020}\n"
 
 #define SAMPLE_MEMCG \
-	"{\"type\":\"memory_sample\",\"version\":4,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"{\"type\":\"memory_sample\",\"version\":5,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
 	"\"memcg\":\"/app\",\"usage_kb\":49152,\"limit_kb\":9007199254740988}\n"
 
 struct result {
@@ -311,7 +321,7 @@ TEST(name)									\
 }
 
 INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
-INVALID(extra_field_fails, KILL_FENTRY, "\"version\":4,", "\"version\":4,\"extra\":1,",
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":5,", "\"version\":5,\"extra\":1,",
 	"extra")
 INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
 	"cpu")
@@ -345,6 +355,12 @@ INVALID(candidates_null_not_missing_fails, KILL_EXITING, "\"candidates\":[]",
 	"\"candidates\":null", "candidates")
 INVALID(tracepoint_with_candidates_fails, KILL_TRACEPOINT, "\"candidates\":null",
 	"\"candidates\":[]", "candidates")
+INVALID(memcg_oom_with_mem_info_fails, KILL_FENTRY, "\"mem_info\":null",
+	"\"mem_info\":{}", "mem_info")
+INVALID(mem_info_without_free_fails, KILL_KPROBE_MEMBER, "\"free\":2860,", "", "free")
+INVALID(mem_info_nodes_null_not_missing_fails, KILL_EXITING,
+	"\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]", "\"nodes\":null",
+	"nodes")
 INVALID(unknown_type_fails, SUMMARY, "\"summary\"", "\"stats\"", "type")
 INVALID(summary_without_followups_fails, SUMMARY, ",\"lost_followups\":1", "",
 	"lost_followups")

@@ -43,6 +43,7 @@ struct attachment {
 	enum mark_victim_hook hook;
 	int ranked;		/* oom_evaluate_task() is hooked: records rank candidates */
 	char unranked[160];	/* else why not */
+	char no_mem_info[160];	/* why global OOMs' records lack mem_info; "": they have it */
 };
 
 /* libbpf's messages go to stderr with verbose, else are kept as reasons. */

@@ -15,7 +15,7 @@
 #include "mode.h"
 #include "oomtrace.h"
 
-#define RECORD_SCHEMA_VERSION 4
+#define RECORD_SCHEMA_VERSION 5
 #define GFP_FLAGS_LEN 1024
 
 struct ksyms;
@@ -47,6 +47,8 @@ enum record_field {
 	RF_OOM_MEMCG,
 	RF_OOM_MEMCG_MEMORY,
 	RF_DURATION,
+	RF_MEM_INFO,
+	RF_MEM_INFO_NODES,
 	RF_VICTIM_PID,
 	RF_VICTIM_COMM,
 	RF_VICTIM_UID,
@@ -124,6 +126,20 @@ struct memcg_memory {
 	struct memcg_counter kmem;
 };
 
+/* The system's memory as the kernel's "Mem-Info:" prints it, in pages. */
+struct mem_info {
+	__u64 item[OOMTRACE_NR_MEM_ITEMS];	/* enum oomtrace_mem_item */
+	int has_bounce;			/* the kernel counts it (before v6.16) */
+	unsigned int nr_nodes;
+	struct {
+		__u32 node;
+		__u64 free;
+	} nodes[OOMTRACE_MAX_NODES];
+};
+
+/* The name of a mem_info item in records ("active_anon"). */
+const char *mem_item_name(enum oomtrace_mem_item i);
+
 struct oom_record {
 	__u64 seq;
 	__u64 episode;
@@ -142,6 +158,7 @@ struct oom_record {
 	char oom_memcg[CGPATH_MAX];	/* "": a global OOM has no memcg */
 	struct memcg_memory oom_memcg_memory;
 	__u64 duration_us;
+	struct mem_info mem_info;	/* a memcg OOM has none */
 
 	struct record_task trigger;	/* always known */
 	struct record_task victim;	/* tid always known */
