@@ -214,6 +214,17 @@ static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
 }
 
 /*
+ * "mm: remove NR_BOUNCE zone stat" (v6.16, with the block layer's bounce
+ * buffering) dropped NR_BOUNCE from enum zone_stat_item, and the "bounce:"
+ * of the OOM report's "Mem-Info:" with it. The flavour names the
+ * enumerator on kernels of either side; bpf_core_enum_value_exists()
+ * tells whether this one has it.
+ */
+enum zone_stat_item___bounce {
+	NR_BOUNCE___bounce,
+};
+
+/*
  * "mm, oom: make the calculation of oom badness more accurate" (v5.9)
  * made oom_control::chosen_points a signed long; before it was unsigned
  * long. Both are 64 bits wide here, so reading it as __s64 is right on

@@ -127,6 +127,18 @@ static __s32 stats_index_state;
 static __u8 stats_index[MEMCG_STATS_MAX];
 static struct memcg_stats_check stats_check;
 
+/*
+ * /proc/kallsyms addresses of vm_node_stat[], vm_zone_stat[] and
+ * node_data[] (the kernel's BTF has no such variables); 0: not there (no
+ * CONFIG_KALLSYMS_ALL, kptr_restrict, or no CONFIG_NUMA). node_data[] has
+ * MAX_NUMNODES entries, of which the first nr_node_ids (the highest
+ * possible node + 1) may be used.
+ */
+const volatile __u64 vm_node_stat_addr;
+const volatile __u64 vm_zone_stat_addr;
+const volatile __u64 node_data_addr;
+const volatile __u32 nr_node_ids;
+
 __u64 episode_seq;
 __u64 victim_seq;
 /* Entries of followed: every task exit looks no further while it is 0. */
@@ -346,6 +358,89 @@ static __always_inline void read_mm(struct oomtrace_victim_rec *r,
 	r->shmem_rss = MM_COUNTER(mm, MM_SHMEMPAGES);
 	r->swap = MM_COUNTER(mm, MM_SWAPENTS);
 	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+}
+
+/* One atomic_long_t of a vmstat array, clamped at 0 as global_*_page_state()
+ * and zone_page_state() print it: per-CPU deltas not yet folded in can
+ * leave it negative. */
+static __always_inline __u64 vmstat_read(__u64 base, int idx)
+{
+	long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + idx * sizeof(v)));
+	return v < 0 ? 0 : v;
+}
+
+#define NODE_ITEM(i, e) \
+	m->item[OOMTRACE_MEM_##i] = vmstat_read(vm_node_stat_addr, \
+						bpf_core_enum_value(enum node_stat_item, e))
+#define ZONE_ITEM(i, e) \
+	m->item[OOMTRACE_MEM_##i] = vmstat_read(vm_zone_stat_addr, \
+						bpf_core_enum_value(enum zone_stat_item, e))
+
+/* Zones per node: MAX_NR_ZONES depends on the kernel's configuration. */
+#define MAX_ZONES 8
+
+/* Each node's NR_FREE_PAGES, summed over its zones, as the report's
+ * "Node N <zone> free:" lines print them; the node_data[] pointers are
+ * read in place first, in one read: v6.1's verifier refuses a loop whose
+ * back-edge is the fall-through of a helper call. */
+static __always_inline void read_node_free(struct oomtrace_mem_info *m)
+{
+	__u32 zone_size = bpf_core_type_size(struct zone);
+	__u32 zones = bpf_core_field_size(struct pglist_data, node_zones) / zone_size;
+	__u32 zones_off = bpf_core_field_offset(struct pglist_data, node_zones);
+	__u32 free_off = bpf_core_field_offset(struct zone, vm_stat) +
+		bpf_core_enum_value(enum zone_stat_item, NR_FREE_PAGES) * sizeof(long);
+	__u32 nodes = nr_node_ids < OOMTRACE_MAX_NODES ? nr_node_ids : OOMTRACE_MAX_NODES;
+
+	if (bpf_probe_read_kernel(m->node_free, nodes * sizeof(m->node_free[0]),
+				  (void *)node_data_addr))
+		return;
+	m->flags |= OOMTRACE_MEM_NODES;
+	for (int n = 0; n < OOMTRACE_MAX_NODES && n < nodes; n++) {
+		__u64 pgdat = m->node_free[n], free = 0;
+
+		m->node_free[n] = 0;
+		if (!pgdat)
+			continue;
+		m->node_mask |= 1ULL << n;
+		for (int z = 0; z < MAX_ZONES && z < zones; z++)
+			free += vmstat_read(pgdat + zones_off + z * zone_size + free_off, 0);
+		m->node_free[n] = free;
+	}
+}
+
+/* The system's memory, as the kernel's "Mem-Info:" just printed it. */
+static __always_inline void read_mem_info(struct oomtrace_mem_info *m)
+{
+	if (!vm_node_stat_addr || !vm_zone_stat_addr)
+		return;
+	m->flags = OOMTRACE_MEM_READ;
+	NODE_ITEM(ACTIVE_ANON, NR_ACTIVE_ANON);
+	NODE_ITEM(INACTIVE_ANON, NR_INACTIVE_ANON);
+	NODE_ITEM(ISOLATED_ANON, NR_ISOLATED_ANON);
+	NODE_ITEM(ACTIVE_FILE, NR_ACTIVE_FILE);
+	NODE_ITEM(INACTIVE_FILE, NR_INACTIVE_FILE);
+	NODE_ITEM(ISOLATED_FILE, NR_ISOLATED_FILE);
+	NODE_ITEM(UNEVICTABLE, NR_UNEVICTABLE);
+	NODE_ITEM(DIRTY, NR_FILE_DIRTY);
+	NODE_ITEM(WRITEBACK, NR_WRITEBACK);
+	/* kept in pages in vm_node_stat[], though memcgs count them in bytes */
+	NODE_ITEM(SLAB_RECLAIMABLE, NR_SLAB_RECLAIMABLE_B);
+	NODE_ITEM(SLAB_UNRECLAIMABLE, NR_SLAB_UNRECLAIMABLE_B);
+	NODE_ITEM(MAPPED, NR_FILE_MAPPED);
+	NODE_ITEM(SHMEM, NR_SHMEM);
+	NODE_ITEM(PAGETABLES, NR_PAGETABLE);
+	if (bpf_core_enum_value_exists(enum zone_stat_item___bounce, NR_BOUNCE___bounce)) {
+		m->flags |= OOMTRACE_MEM_HAS_BOUNCE;
+		m->item[OOMTRACE_MEM_BOUNCE] = vmstat_read(vm_zone_stat_addr,
+			bpf_core_enum_value(enum zone_stat_item___bounce, NR_BOUNCE___bounce));
+	}
+	ZONE_ITEM(FREE, NR_FREE_PAGES);
+	ZONE_ITEM(FREE_CMA, NR_FREE_CMA_PAGES);
+	if (node_data_addr && nr_node_ids)
+		read_node_free(m);
 }
 
 static __always_inline int oom_enter(struct oom_control *oc)
@@ -1076,6 +1171,10 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	 * knows the domain from the stack and keeps only those that match */
 	if (reclaim_slot_ns)
 		reclaim_sum(&r->oom, memcg, now);
+	/* a memcg OOM prints its memcg's, not the system's; tracepoint mode
+	 * cannot tell it here, and user space drops what it does not need */
+	if (!(s && s->memcg))
+		read_mem_info(&r->mem_info);
 	r->stack_len = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
 	bpf_ringbuf_submit(r, 0);
 	return 0;

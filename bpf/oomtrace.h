@@ -12,6 +12,7 @@
 #define OOMTRACE_CG_NAME_LEN	256	/* NAME_MAX + 1: container ids fit whole */
 #define OOMTRACE_STACK_DEPTH	32
 #define OOMTRACE_MAX_CANDIDATES	16	/* the most --candidates takes */
+#define OOMTRACE_MAX_NODES	64	/* NUMA nodes whose free pages are kept */
 
 enum oomtrace_rec_type {
 	OOMTRACE_REC_VICTIM = 1,	/* one per oom:mark_victim */
@@ -240,6 +241,46 @@ struct oomtrace_oom {
 	struct oomtrace_reclaim_sum reclaim;
 };
 
+/*
+ * The system's counters that the kernel's "Mem-Info:" block prints in a
+ * global, cpuset or mempolicy OOM (__show_free_areas()), in its order:
+ * vm_node_stat[] and vm_zone_stat[] as global_*_page_state() read them.
+ */
+enum oomtrace_mem_item {
+	OOMTRACE_MEM_ACTIVE_ANON,
+	OOMTRACE_MEM_INACTIVE_ANON,
+	OOMTRACE_MEM_ISOLATED_ANON,
+	OOMTRACE_MEM_ACTIVE_FILE,
+	OOMTRACE_MEM_INACTIVE_FILE,
+	OOMTRACE_MEM_ISOLATED_FILE,
+	OOMTRACE_MEM_UNEVICTABLE,
+	OOMTRACE_MEM_DIRTY,
+	OOMTRACE_MEM_WRITEBACK,
+	OOMTRACE_MEM_SLAB_RECLAIMABLE,
+	OOMTRACE_MEM_SLAB_UNRECLAIMABLE,
+	OOMTRACE_MEM_MAPPED,
+	OOMTRACE_MEM_SHMEM,
+	OOMTRACE_MEM_PAGETABLES,
+	OOMTRACE_MEM_BOUNCE,
+	OOMTRACE_MEM_FREE,
+	OOMTRACE_MEM_FREE_CMA,
+	OOMTRACE_NR_MEM_ITEMS,
+};
+
+enum oomtrace_mem_flags {
+	OOMTRACE_MEM_READ = 1 << 0,	/* the counters were read */
+	OOMTRACE_MEM_HAS_BOUNCE = 1 << 1,	/* the kernel counts NR_BOUNCE */
+	OOMTRACE_MEM_NODES = 1 << 2,	/* node_free of node_mask's nodes was read */
+};
+
+struct oomtrace_mem_info {
+	__u32 flags;		/* enum oomtrace_mem_flags */
+	__u32 pad;
+	__u64 item[OOMTRACE_NR_MEM_ITEMS];	/* pages, clamped at 0 as the kernel prints */
+	__u64 node_mask;	/* bit n: node n has a pglist_data */
+	__u64 node_free[OOMTRACE_MAX_NODES];	/* pages: NR_FREE_PAGES of its zones */
+};
+
 struct oomtrace_victim_rec {
 	struct oomtrace_hdr hdr;
 	__u64 seq;		/* kernel-side victim sequence: gaps mean loss */
@@ -254,6 +295,7 @@ struct oomtrace_victim_rec {
 	__u64 swap;		/* pages */
 	__u64 pgtables_bytes;
 	struct oomtrace_oom oom;
+	struct oomtrace_mem_info mem_info;	/* read unless oc->memcg was seen set */
 	__u64 stack[OOMTRACE_STACK_DEPTH];
 };
 

@@ -293,6 +293,9 @@ TEST(probe_matches_the_kernel)
 		EXPECT_STREQ(layout, jstr(o, "mark_victim_layout"));
 	/* tracepoint mode needs only what every kernel we support has */
 	EXPECT_TRUE(json_object_get_boolean(jget(o, "modes.tracepoint.available")));
+	/* mem_info is read where /proc/kallsyms lists the kernel's vmstat arrays */
+	EXPECT_EQ(!kallsyms_lists_vmstat(), jstr(o, "modes.tracepoint.mem_info_reason") != NULL)
+		TH_LOG("mem_info_reason: %s", jstr(o, "modes.tracepoint.mem_info_reason"));
 	EXPECT_NE(NULL, jstr(o, "auto"));
 	EXPECT_EQ(0, r.status);
 	json_object_put(o);

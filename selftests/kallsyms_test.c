@@ -16,6 +16,10 @@ static const char syms[] =
 	"ffffffff81597ce0 T out_of_memory\n"
 	"ffffffff81000000 T _stext\n"		/* unsorted on purpose */
 	"ffffffff82000000 D some_data\n"
+	"ffffffff82100000 B vm_node_stat\n"
+	"ffffffff82100200 B vm_zone_stat\n"
+	"ffffffff82200000 D node_data\n"
+	"ffffffffc0002000 d vm_zone_stat\t[some_mod]\n"	/* a module's: not the kernel's */
 	"ffffffffc0001000 t mod_func\t[some_mod]\n";
 
 FIXTURE(ksyms) {
@@ -44,6 +48,15 @@ FIXTURE_TEARDOWN(ksyms)
 {
 	ksyms_free(self->ks);
 	unlink(self->path);
+}
+
+/* The variables the BPF side reads by address: the kernel's, not a module's. */
+TEST_F(ksyms, data_symbols)
+{
+	EXPECT_EQ(0xffffffff82100000, ksyms_data(self->ks, "vm_node_stat"));
+	EXPECT_EQ(0xffffffff82100200, ksyms_data(self->ks, "vm_zone_stat"));
+	EXPECT_EQ(0xffffffff82200000, ksyms_data(self->ks, "node_data"));
+	EXPECT_EQ(0, ksyms_data(self->ks, "some_data"));
 }
 
 TEST_F(ksyms, find_exact_and_inside)

@@ -452,6 +452,76 @@ int kmsg_parse_task(const char *msg, struct kmsg_task *t)
 	return 0;
 }
 
+const char *const kmsg_mem_keys[KMSG_MEM_ITEMS] = {
+	"active_anon", "inactive_anon", "isolated_anon", "active_file", "inactive_file",
+	"isolated_file", "unevictable", "dirty", "writeback", "slab_reclaimable",
+	"slab_unreclaimable", "mapped", "shmem", "pagetables", "bounce", "free", "free_cma",
+};
+
+/* "key:N" where key starts the message or follows a blank ("pagetables:"
+ * is not the end of "sec_pagetables:") */
+static int mem_key(const char *msg, const char *key, unsigned long *v)
+{
+	size_t n = strlen(key);
+	const char *p;
+
+	for (p = strstr(msg, key); p; p = strstr(p + 1, key))
+		if ((p == msg || p[-1] == ' ' || p[-1] == '\n') && p[n] == ':')
+			return sscanf(p + n + 1, "%lu", v) == 1 ? 0 : -1;
+	return -1;
+}
+
+int kmsg_parse_meminfo(const char *msg, struct kmsg_meminfo *m)
+{
+	unsigned long kb;
+	char zone[32];
+	int nid, i, got = 0;
+
+	if (!strncmp(msg, "Node ", 5)) {
+		m->in_nodes = 1;
+		/* "Node 0 DMA32 free:1234kB boost:..." (the node's own line and
+		 * its buddy lists have no "<zone> free:") */
+		if (sscanf(msg, "Node %d %31s free:%lukB", &nid, zone, &kb) != 3 ||
+		    nid < 0 || nid >= KMSG_MEM_NODES)
+			return -1;
+		m->node_seen[nid] = 1;
+		m->node_free_kb[nid] += kb;
+		return 0;
+	}
+	if (m->in_nodes)
+		return -1;
+	/* one message with newlines in it, or one a line: either way, by key */
+	for (i = 0; i < KMSG_MEM_ITEMS; i++) {
+		if (mem_key(msg, kmsg_mem_keys[i], &m->item[i]))
+			continue;
+		m->has[i] = 1;
+		got = 1;
+	}
+	return got ? 0 : -1;
+}
+
+int kallsyms_lists_vmstat(void)
+{
+	char line[512], name[256];
+	int found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long long addr;
+	char type;
+
+	if (!f)
+		return 0;
+	while (found != 3 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 || !addr)
+			continue;
+		if (!strcmp(name, "vm_zone_stat"))
+			found |= 1;
+		else if (!strcmp(name, "vm_node_stat"))
+			found |= 2;
+	}
+	fclose(f);
+	return found == 3;
+}
+
 int kmsg_parse_counter(const char *msg, struct kmsg_kill *k)
 {
 	static const struct {
@@ -596,6 +666,11 @@ static void kmsg_read(struct live *l)
 			   !kmsg_parse_task(msg, &l->tasks[l->ntasks])) {
 			l->ntasks++;
 			pending->ntasks++;
+		} else if (!strcmp(msg, "Mem-Info:")) {
+			pending->meminfo.seen = 1;
+		} else if (pending->meminfo.seen && !pending->dumped && !pending->constraint[0] &&
+			   !kmsg_parse_meminfo(msg, &pending->meminfo)) {
+			continue;
 		} else if (!kmsg_parse_counter(msg, pending)) {
 			continue;
 		} else if (!strncmp(msg, "oom-kill:", 9)) {
@@ -615,6 +690,7 @@ static void kmsg_read(struct live *l)
 				k.kmem = pending->kmem;
 				k.nstats = pending->nstats;
 				memcpy(k.stats, pending->stats, sizeof(k.stats));
+				k.meminfo = pending->meminfo;
 				/* a full pool cuts the table short: then none */
 				k.dumped = pending->dumped && l->ntasks < LIVE_MAX_TASKS;
 				k.task0 = pending->task0;

@@ -80,6 +80,25 @@ struct kmsg_stat {
 
 #define KMSG_MAX_STATS 80
 
+/*
+ * The "Mem-Info:" block of a global, cpuset or mempolicy OOM report
+ * (__show_free_areas()): its summary in pages, key by key as mem_info of
+ * a record names them, and each node's free memory, the sum of its
+ * "Node N <zone> free:NkB" lines. A memcg OOM prints none.
+ */
+#define KMSG_MEM_ITEMS 17
+#define KMSG_MEM_NODES 64
+extern const char *const kmsg_mem_keys[KMSG_MEM_ITEMS];
+
+struct kmsg_meminfo {
+	int seen;		/* "Mem-Info:" */
+	int in_nodes;		/* past the summary, at its "Node N" lines */
+	int has[KMSG_MEM_ITEMS];
+	unsigned long item[KMSG_MEM_ITEMS];
+	unsigned long node_free_kb[KMSG_MEM_NODES];
+	int node_seen[KMSG_MEM_NODES];
+};
+
 /* The kernel's "Killed process" line. */
 struct kmsg_kill {
 	int pid;
@@ -97,6 +116,7 @@ struct kmsg_kill {
 	 * names it, or on cgroup v1 (since v6.4) as v1's memory.stat does */
 	int nstats;
 	struct kmsg_stat stats[KMSG_MAX_STATS];
+	struct kmsg_meminfo meminfo;
 	/* its task dump: rows task0.. of struct live's tasks; dumped 0 when
 	 * the report had none (rate limited, or vm.oom_dump_tasks 0) */
 	int dumped, task0, ntasks;
@@ -133,6 +153,12 @@ int kmsg_parse_counter(const char *msg, struct kmsg_kill *k);
 /* Add the "name value" lines of msg to k's stats: 0, or -1 (and nothing
  * added) if msg is not such lines (exposed for unit tests). */
 int kmsg_parse_stats(const char *msg, struct kmsg_kill *k);
+/* Add one message of a "Mem-Info:" block, after that line, to m: 0, or -1
+ * when it is not one (exposed for unit tests). */
+int kmsg_parse_meminfo(const char *msg, struct kmsg_meminfo *m);
+/* Does /proc/kallsyms list the kernel's vm_zone_stat and vm_node_stat
+ * (CONFIG_KALLSYMS_ALL), which mem_info is read from? */
+int kallsyms_lists_vmstat(void);
 /* Parse one row of a task dump (exposed for unit tests): 0 or -1. */
 int kmsg_parse_task(const char *msg, struct kmsg_task *t);
 /* Parse one "oom_reaper: reaped process" message body (exposed for unit tests). */
@@ -537,6 +563,7 @@ static inline void check_domain(struct __test_metadata *_metadata, const struct 
 	}
 }
 
+
 /* Is name in the record's missing list? */
 static inline int missing_has(struct json_object *r, const char *name)
 {
@@ -547,6 +574,114 @@ static inline int missing_has(struct json_object *r, const char *name)
 		if (!strcmp(json_object_get_string(json_object_array_get_idx(m, i)), name))
 			return 1;
 	return 0;
+}
+
+/*
+ * How far a mem_info counter may move, in pages, between the report's
+ * "Mem-Info:" and mark_victim: the task dump and the "oom-kill:" line are
+ * printed in between, synchronously on the console, while the other CPUs
+ * run on. The trigger holds oom_lock and allocates nothing meanwhile, so
+ * what moves is the others' work reaching the global counters: a CPU's
+ * per-CPU vmstat deltas are folded in when they pass stat_threshold (12
+ * pages per zone or node in the 2-CPU, 2 x 384 MiB guest) or every
+ * vm.stat_interval.
+ * - MEM_INFO_MOVING_SLACK: the LRU lists, isolated pages, mapped, page
+ *   tables and free pages (of the system and of each node), which kswapd,
+ *   exiting tasks and page freeing keep changing: reclaim isolates and
+ *   puts back SWAP_CLUSTER_MAX (32) pages at a time, and a fold brings up
+ *   to stat_threshold per CPU and zone. Measured on
+ *   linux-image-6.1.0-56-amd64 in 30 records: at most 13 (inactive_anon
+ *   +13, active_file -12, mapped -11, free +10, node1 free +8,
+ *   pagetables +6).
+ * - MEM_INFO_QUIET_SLACK: the rest (slab, shmem, dirty, writeback,
+ *   unevictable, bounce, free_cma) did not move in any of those records;
+ *   what could move them in the window is one fold of the other CPU's
+ *   deltas, at most stat_threshold per zone or node.
+ */
+#define MEM_INFO_MOVING_SLACK 32
+#define MEM_INFO_QUIET_SLACK 12
+
+static inline long mem_info_slack(int item)
+{
+	/* kmsg_mem_keys[]: active_anon .. isolated_file, mapped, pagetables, free */
+	return item <= 5 || item == 11 || item == 13 || item == 15 ? MEM_INFO_MOVING_SLACK :
+								     MEM_INFO_QUIET_SLACK;
+}
+
+/*
+ * The system's memory against the report's "Mem-Info:" block: a memcg
+ * OOM has none (null, and not missing); any other has it where
+ * /proc/kallsyms lists the counters, else it is null and missing.
+ */
+static inline void check_mem_info(struct __test_metadata *_metadata, struct json_object *r,
+				  const struct kmsg_kill *k)
+{
+	const char *constraint = jstr(r, "constraint");
+	const struct kmsg_meminfo *mi = &k->meminfo;
+	struct json_object *m = jget(r, "mem_info"), *nodes, *v;
+	long page_kb = getpagesize() / 1024;
+	char drift[1024];
+	size_t len = 0;
+	long long d;
+	int i, n;
+
+	if (!constraint)
+		return;
+	if (!strcmp(constraint, "memcg")) {
+		EXPECT_TRUE(jnull(r, "mem_info")) TH_LOG("a memcg OOM's record has mem_info");
+		EXPECT_FALSE(missing_has(r, "mem_info"));
+		EXPECT_FALSE(mi->seen) TH_LOG("a memcg OOM's report has Mem-Info:");
+		return;
+	}
+	if (!kallsyms_lists_vmstat()) {
+		EXPECT_TRUE(jnull(r, "mem_info"));
+		EXPECT_TRUE(missing_has(r, "mem_info"));
+		return;
+	}
+	ASSERT_NE(NULL, m) TH_LOG("a %s OOM's record has no mem_info", constraint);
+	/* the header is rate limited, and Mem-Info: with it */
+	if (!mi->seen)
+		return;
+	for (i = 0; i < KMSG_MEM_ITEMS; i++) {
+		const char *key = kmsg_mem_keys[i];
+
+		v = jget(m, key);
+		/* "bounce:" is gone since v6.16, and then null */
+		EXPECT_EQ(!mi->has[i], !v) TH_LOG("mem_info.%s: printed %d, recorded %d",
+						    key, mi->has[i], !!v);
+		if (!mi->has[i] || !v)
+			continue;
+		d = json_object_get_int64(v) - (long long)mi->item[i];
+		EXPECT_NEAR(0, d, mem_info_slack(i)) TH_LOG("mem_info.%s: %lld in the report, "
+							   "%+lld in the record", key,
+							   (long long)mi->item[i], d);
+		if (d)
+			len += snprintf(drift + len, sizeof(drift) - len, " %s=%+lld", key, d);
+	}
+	nodes = jget(m, "nodes");
+	ASSERT_NE(NULL, nodes) TH_LOG("mem_info.nodes is null");
+	n = json_object_array_length(nodes);
+	for (i = 0; i < KMSG_MEM_NODES; i++) {
+		struct json_object *node = NULL;
+		int j;
+
+		if (!mi->node_seen[i])
+			continue;
+		for (j = 0; j < n; j++)
+			if (jint(json_object_array_get_idx(nodes, j), "node") == i)
+				node = json_object_array_get_idx(nodes, j);
+		ASSERT_NE(NULL, node) TH_LOG("node %d printed, not recorded", i);
+		d = jint(node, "free") - (long long)(mi->node_free_kb[i] / page_kb);
+		EXPECT_NEAR(0, d, MEM_INFO_MOVING_SLACK) TH_LOG("node %d free: %lu kB in the "
+							 "report, %+lld pages in the record",
+							 i, mi->node_free_kb[i], d);
+		if (d)
+			len += snprintf(drift + len, sizeof(drift) - len, " node%d_free=%+lld",
+					i, d);
+	}
+	/* what moved, within the slack: the measurements behind it */
+	if (len)
+		TH_LOG("mem_info moved, record - report, pages:%s", drift);
 }
 
 /* oom_badness() of v6.1 from a task dump row: rss, swap and page tables in
@@ -768,6 +903,7 @@ static inline void check_record(struct __test_metadata *_metadata, const struct 
 	if (full_mode(jstr(r, "mode")) && k->constraint[0])
 		EXPECT_STREQ(constraint_of(k->constraint), jstr(r, "constraint"));
 	check_domain(_metadata, e, r, k);
+	check_mem_info(_metadata, r, k);
 	check_ranking(_metadata, l, e, r, k);
 	check_reclaim(_metadata, r);
 	/* points: select_bad_process()'s choice, not oom_kill_allocating_task's */

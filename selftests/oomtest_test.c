@@ -38,6 +38,47 @@ TEST(killed_process_comm_holds_its_end)
 	EXPECT_EQ(8, k.total_vm);
 }
 
+/* __show_free_areas() of v6.1: its summary is one message with newlines in it. */
+TEST(mem_info)
+{
+	struct kmsg_meminfo m = {};
+	int i;
+
+	ASSERT_EQ(0, kmsg_parse_meminfo("active_anon:1024 inactive_anon:150000 isolated_anon:32\n"
+					" active_file:210 inactive_file:190 isolated_file:0\n"
+					" unevictable:0 dirty:3 writeback:0\n"
+					" slab_reclaimable:1900 slab_unreclaimable:5400\n"
+					" mapped:260 shmem:120 pagetables:810\n"
+					" sec_pagetables:7 bounce:0\n"
+					" kernel_misc_reclaimable:0\n"
+					" free:2860 free_pcp:61 free_cma:0", &m));
+	for (i = 0; i < KMSG_MEM_ITEMS; i++) {
+		const char *key = kmsg_mem_keys[i];
+
+		EXPECT_TRUE(m.has[i]) TH_LOG("%s", key);
+	}
+	EXPECT_EQ(1024, m.item[0]);
+	EXPECT_EQ(150000, m.item[1]);
+	EXPECT_EQ(5400, m.item[10]);
+	EXPECT_EQ(810, m.item[13]);	/* pagetables, not sec_pagetables */
+	EXPECT_EQ(2860, m.item[15]);	/* free, not free_pcp */
+	EXPECT_EQ(0, m.item[16]);
+	/* the node's own line has no zone free; its zones' lines add up */
+	EXPECT_EQ(-1, kmsg_parse_meminfo("Node 1 active_anon:4096kB inactive_anon:300000kB "
+					 "active_file:420kB all_unreclaimable? yes", &m));
+	EXPECT_EQ(0, kmsg_parse_meminfo("Node 1 DMA32 free:4444kB boost:0kB min:2100kB "
+					"low:2624kB high:3148kB", &m));
+	EXPECT_EQ(0, kmsg_parse_meminfo("Node 1 Normal free:1280kB boost:0kB min:500kB", &m));
+	EXPECT_EQ(-1, kmsg_parse_meminfo("Node 1 Normal: 10*4kB (UM) 4*8kB = 72kB", &m));
+	EXPECT_EQ(-1, kmsg_parse_meminfo("lowmem_reserve[]: 0 0 0 0 0", &m));
+	EXPECT_TRUE(m.node_seen[1]);
+	EXPECT_FALSE(m.node_seen[0]);
+	EXPECT_EQ(5724, m.node_free_kb[1]);
+	/* past the summary, a counter's name is not the summary's */
+	EXPECT_EQ(-1, kmsg_parse_meminfo("free:1", &m));
+	EXPECT_EQ(2860, m.item[15]);
+}
+
 TEST(reaped_process)
 {
 	struct kmsg_reap r = {};

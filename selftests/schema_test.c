@@ -35,7 +35,7 @@
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/app\",\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
 	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":51200,\"limit_kb\":51200,\"failcnt\":31},\"swap\":{\"usage_kb\":0,\"limit_kb\":9007199254740988,\"failcnt\":0},\"memsw\":null,\"kmem\":null}," \
-	MEMCG_STAT "\"duration_us\":812," \
+	MEMCG_STAT "\"duration_us\":812,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"worker\",\"uid\":1000," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"worker\",\"uid\":1000," \
@@ -66,6 +66,11 @@
 	"\"outcome\":\"killed\",\"constraint\":\"none\",\"message\":\"Out of memory\"," \
 	"\"gfp_mask\":\"0x140dca\",\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\"," \
 	"\"order\":-1,\"totalpages\":4194304,\"oom_memcg\":null,\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"oom_memcg_stat\":null,\"duration_us\":0," \
+	"\"mem_info\":{\"active_anon\":1024,\"inactive_anon\":150000,\"isolated_anon\":32," \
+	"\"active_file\":210,\"inactive_file\":190,\"isolated_file\":0,\"unevictable\":0," \
+	"\"dirty\":3,\"writeback\":0,\"slab_reclaimable\":1900,\"slab_unreclaimable\":5400," \
+	"\"mapped\":260,\"shmem\":120,\"pagetables\":810,\"bounce\":0,\"free\":2860," \
+	"\"free_cma\":0,\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]}," \
 	"\"trigger\":{\"pid\":1,\"tid\":1,\"comm\":\"init\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":-1000}," \
 	"\"victim\":{\"pid\":4194304,\"tid\":4194304,\"comm\":\"\",\"uid\":4294967295," \
@@ -82,6 +87,11 @@
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
 	"\"gfp_mask\":\"0x0\",\"gfp_flags\":\"\",\"order\":3,\"totalpages\":1," \
 	"\"oom_memcg\":null,\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"oom_memcg_stat\":null,\"duration_us\":5," \
+	"\"mem_info\":{\"active_anon\":1024,\"inactive_anon\":150000,\"isolated_anon\":32," \
+	"\"active_file\":210,\"inactive_file\":190,\"isolated_file\":0,\"unevictable\":0," \
+	"\"dirty\":3,\"writeback\":0,\"slab_reclaimable\":1900,\"slab_unreclaimable\":5400," \
+	"\"mapped\":260,\"shmem\":120,\"pagetables\":810,\"bounce\":null,\"free\":2860," \
+	"\"free_cma\":0,\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]}," \
 	"\"trigger\":{\"pid\":7,\"tid\":8,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
 	"\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":7,\"tid\":7,\"comm\":\"a\",\"uid\":0,\"memcg\":\"/\"," \
@@ -102,7 +112,7 @@
 	"\"order\":null,\"totalpages\":null,\"oom_memcg\":\"/app\"," \
 	"\"oom_memcg_identity\":{\"runtime\":null,\"container_id\":null,\"pod_uid\":null,\"qos\":null,\"unit\":null}," \
 	"\"oom_memcg_memory\":{\"memory\":{\"usage_kb\":65536,\"limit_kb\":65536,\"failcnt\":80},\"swap\":null,\"memsw\":{\"usage_kb\":65536,\"limit_kb\":9007199254740988,\"failcnt\":0},\"kmem\":{\"usage_kb\":1024,\"limit_kb\":9007199254740988,\"failcnt\":0}}," \
-	MEMCG_STAT "\"duration_us\":null," \
+	MEMCG_STAT "\"duration_us\":null,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
 	"\"memcg\":\"/app\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":4242,\"tid\":4242,\"comm\":\"tail\",\"uid\":0," \
@@ -116,7 +126,7 @@
 	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
-	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"oom_memcg_stat\",\"duration_us\",\"victim.pid\"," \
+	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"oom_memcg_stat\",\"duration_us\",\"mem_info\",\"mem_info.nodes\",\"victim.pid\"," \
 	"\"victim.comm\",\"victim.uid\",\"victim.memcg\",\"victim.oom_score_adj\"," \
 	"\"victim.points\",\"victim.oom_score\",\"victim.total_vm_kb\"," \
 	"\"victim.anon_rss_kb\",\"victim.file_rss_kb\",\"victim.shmem_rss_kb\"," \
@@ -124,7 +134,7 @@
 	"\"derived\":[]," \
 	"\"outcome\":null,\"constraint\":null,\"message\":null,\"gfp_mask\":null," \
 	"\"gfp_flags\":null,\"order\":null,\"totalpages\":null,\"oom_memcg\":null," \
-	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"oom_memcg_stat\":null,\"duration_us\":null," \
+	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"oom_memcg_stat\":null,\"duration_us\":null,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":2,\"tid\":3,\"comm\":\"kworker/0:1\",\"uid\":0," \
 	"\"memcg\":\"/\",\"oom_score_adj\":0}," \
 	"\"victim\":{\"pid\":null,\"tid\":99,\"comm\":null,\"uid\":null,\"memcg\":null," \
@@ -145,7 +155,7 @@
 	"\"message\":\"Memory cgroup out of memory\",\"gfp_mask\":\"0xcc0\"," \
 	"\"gfp_flags\":\"GFP_KERNEL\",\"order\":0,\"totalpages\":12288," \
 	"\"oom_memcg\":\"/...//a \\\"b\\\" c\\\\d/\\ufffd\\u001b[31m\"," \
-	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"oom_memcg_stat\":null,\"duration_us\":812," \
+	"\"oom_memcg_identity\":null,\"oom_memcg_memory\":null,\"oom_memcg_stat\":null,\"duration_us\":812,\"mem_info\":null," \
 	"\"trigger\":{\"pid\":4242,\"tid\":4243,\"comm\":\"a \\\"b\\\" c\\\\d\",\"uid\":1000," \
 	"\"memcg\":\"/caf\xc3\xa9/\xef\xbf\xbd" "x\\t\\n\\r\\b\\f\\u0001\\u007f\"," \
 	"\"oom_score_adj\":0}," \
@@ -358,6 +368,12 @@ INVALID(candidates_null_not_missing_fails, KILL_EXITING, "\"candidates\":[]",
 	"\"candidates\":null", "candidates")
 INVALID(tracepoint_with_candidates_fails, KILL_TRACEPOINT, "\"candidates\":null",
 	"\"candidates\":[]", "candidates")
+INVALID(memcg_oom_with_mem_info_fails, KILL_FENTRY, "\"mem_info\":null",
+	"\"mem_info\":{}", "mem_info")
+INVALID(mem_info_without_free_fails, KILL_KPROBE_MEMBER, "\"free\":2860,", "", "free")
+INVALID(mem_info_nodes_null_not_missing_fails, KILL_EXITING,
+	"\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]", "\"nodes\":null",
+	"nodes")
 INVALID(unknown_type_fails, SUMMARY, "\"summary\"", "\"stats\"", "type")
 INVALID(summary_without_followups_fails, SUMMARY, ",\"lost_followups\":1", "",
 	"lost_followups")

@@ -254,6 +254,34 @@ static void global_oom(struct oomtrace_victim_rec *r)
 	/* --candidates 0: oom_evaluate_task() not hooked */
 	r->oom.flags &= ~OOMTRACE_OOM_RANKED;
 	reclaimed(r, 0);
+	/* two nodes, on a kernel that still counts bounce pages */
+	r->mem_info = (struct oomtrace_mem_info){
+		.flags = OOMTRACE_MEM_READ | OOMTRACE_MEM_HAS_BOUNCE | OOMTRACE_MEM_NODES,
+		.item = { 1024, 150000, 32, 210, 190, 0, 0, 3, 0, 1900, 5400, 260, 120, 810,
+			  0, 2860, 0 },
+		.node_mask = 0x3,
+		.node_free = { 1420, 1440 },
+	};
+}
+
+/* A cpuset OOM on a kernel without NR_BOUNCE (v6.16+) or node_data[]. */
+static void cpuset_oom(struct oomtrace_victim_rec *r)
+{
+	global_oom(r);
+	r->oom.constraint = OOMTRACE_CONSTRAINT_CPUSET;
+	r->oom.totalpages = 131072;
+	r->mem_info.flags = OOMTRACE_MEM_READ;
+	r->mem_info.item[OOMTRACE_MEM_BOUNCE] = 0;
+	r->mem_info.node_mask = 0;
+	memset(r->mem_info.node_free, 0, sizeof(r->mem_info.node_free));
+}
+
+/* Only mark_victim, where /proc/kallsyms lists no vm_node_stat. */
+static void tracepoint_global(struct oomtrace_victim_rec *r)
+{
+	global_oom(r);
+	memset(&r->oom, 0, sizeof(r->oom));
+	memset(&r->mem_info, 0, sizeof(r->mem_info));
 }
 
 /* A memory.oom.group member: chosen_points are another task's. */
@@ -302,6 +330,8 @@ static const struct rec_case cases[] = {
 	{ "tracepoint memcg kill, domain by its lock", MODE_TRACEPOINT, 0, tracepoint_locked, 1 },
 	{ "exiting shortcut", MODE_TRACEPOINT, 0, exiting_shortcut, 0 },
 	{ "global OOM", MODE_KPROBE, 1, global_oom, 0 },
+	{ "cpuset OOM", MODE_FENTRY, 1, cpuset_oom, 0 },
+	{ "tracepoint global OOM, no mem_info", MODE_TRACEPOINT, 0, tracepoint_global, 0 },
 	{ "group member", MODE_FENTRY, 1, oom_group_member, 0 },
 	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable, 0 },
 	{ "kubernetes container", MODE_FENTRY, 1, kubernetes, 0 },
@@ -481,23 +511,26 @@ TEST_F(sinks, json_nulls_follow_the_model)
 		for (f = 0, m = 0; f < NR_RECORD_FIELDS; f++) {
 			const char *name = record_field_name(f);
 			const char *dot = strchr(name, '.');
-			char top[32];
+			char outer[32];
 			struct json_object *parent = o;
 
-			if (dot) {	/* "victim.pid", "reclaim.psi": in its object, if any */
-				snprintf(top, sizeof(top), "%.*s", (int)(dot - name), name);
-				parent = jget(o, top);
-				if (!parent) {
-					EXPECT_FALSE(record_has(r, f)) TH_LOG("%s: %s", cases[i].name, name);
-					goto next;
-				}
+			/* "victim.pid", "mem_info.nodes": a member of an object, which
+			 * is there unless the whole object is null */
+			if (dot) {
+				snprintf(outer, sizeof(outer), "%.*s", (int)(dot - name), name);
+				parent = jget(o, outer);
 			}
-
-			ASSERT_TRUE(json_object_object_get_ex(parent, dot ? dot + 1 : name, &v))
-				TH_LOG("%s: no %s", cases[i].name, name);
+			if (parent) {
+				ASSERT_TRUE(json_object_object_get_ex(parent, dot ? dot + 1 : name,
+								      &v))
+					TH_LOG("%s: no %s", cases[i].name, name);
+			} else {
+				ASSERT_TRUE(jnull(o, outer))
+					TH_LOG("%s: no %s", cases[i].name, outer);
+				v = NULL;
+			}
 			EXPECT_EQ(record_has(r, f), v != NULL)
 				TH_LOG("%s: %s", cases[i].name, name);
-next:
 			if (!(r->unknown & RF_BIT(f)))
 				continue;
 			EXPECT_STREQ(name, json_object_get_string(

@@ -282,6 +282,55 @@ static int attach_mode(struct attachment *a, const struct attach_opts *o,
 	return err ? err : attach_followups(a, what, len);
 }
 
+/* The kernel's nr_node_ids: the highest possible node + 1 ("0-1": 2);
+ * 0 without CONFIG_NUMA, where the file is missing. */
+static unsigned int possible_nodes(void)
+{
+	FILE *f = fopen("/sys/devices/system/node/possible", "r");
+	unsigned int n, last = 0;
+	int c, got = 0;
+
+	if (!f)
+		return 0;
+	/* a list of ranges, "0", "0-3" or "0,2-3", in rising order */
+	while (fscanf(f, "%u", &n) == 1) {
+		last = n;
+		got = 1;
+		c = fgetc(f);
+		if (c != '-' && c != ',')
+			break;
+	}
+	fclose(f);
+	return got ? last + 1 : 0;
+}
+
+/*
+ * The system's memory counters ("Mem-Info:" of a global OOM) are arrays
+ * that the kernel's BTF does not describe as variables: the BPF side reads
+ * them at the addresses /proc/kallsyms gives. Node free pages need
+ * node_data[] too (CONFIG_NUMA), and lack only themselves without it.
+ */
+static void mem_info_addrs(struct attachment *a, const struct attach_opts *o)
+{
+	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	struct oomtrace_bpf *s = a->skel;
+
+	a->no_mem_info[0] = '\0';
+	if (!ks) {
+		snprintf(a->no_mem_info, sizeof(a->no_mem_info), "/proc/kallsyms %s",
+			 errno == EPERM ? "hides addresses (kptr_restrict)" : "is unreadable");
+		return;
+	}
+	s->rodata->vm_node_stat_addr = ksyms_data(ks, "vm_node_stat");
+	s->rodata->vm_zone_stat_addr = ksyms_data(ks, "vm_zone_stat");
+	s->rodata->node_data_addr = ksyms_data(ks, "node_data");
+	s->rodata->nr_node_ids = possible_nodes();
+	if (!s->rodata->vm_node_stat_addr || !s->rodata->vm_zone_stat_addr)
+		snprintf(a->no_mem_info, sizeof(a->no_mem_info),
+			 "no vm_node_stat and vm_zone_stat in /proc/kallsyms "
+			 "(a kernel without CONFIG_KALLSYMS_ALL)");
+}
+
 /* One attempt: open, keep the mode's programs, load, attach. */
 static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_hook hook,
 		    const struct attach_opts *o, char *why, size_t len)
@@ -318,6 +367,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	s->rodata->cand_max = a->ranked ? o->candidates : 0;
 	s->rodata->page_shift = __builtin_ctz(getpagesize());
 	s->rodata->memcg_page_state_addr = memcg_page_state_addr(o);
+	mem_info_addrs(a, o);
 	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
 	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);
 	followups(s, f);

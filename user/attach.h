@@ -46,6 +46,7 @@ struct attachment {
 	int ranked;		/* oom_evaluate_task() is hooked: records rank candidates */
 	int reclaim;		/* --reclaim's hooks are attached */
 	char unranked[160];	/* else why not */
+	char no_mem_info[160];	/* why global OOMs' records lack mem_info; "": they have it */
 };
 
 /* libbpf's messages go to stderr with verbose, else are kept as reasons. */

@@ -26,7 +26,12 @@ struct named {
 	size_t index;
 };
 
+/* The few variables the BPF side reads by address: their BTF has none. */
+static const char *const data_names[] = { "vm_node_stat", "vm_zone_stat", "node_data" };
+#define NR_DATA (sizeof(data_names) / sizeof(data_names[0]))
+
 struct ksyms {
+	uint64_t data[NR_DATA];	/* 0: not in the file */
 	uint64_t *addrs;	/* sorted */
 	uint32_t *order;	/* addrs[i]'s name is the order[i]-th read; NULL: the i-th */
 	size_t nr;
@@ -67,8 +72,18 @@ static int grow(void **p, size_t *cap, size_t need, size_t size, size_t first)
 	return 0;
 }
 
+/* A data symbol of data_names: its address kept in ks->data. */
+static void keep_data(struct ksyms *ks, uint64_t addr, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NR_DATA; i++)
+		if (strlen(data_names[i]) == len && !strncmp(name, data_names[i], len))
+			ks->data[i] = addr;
+}
+
 /* "ffffffff81000000 T _stext" or "... t func\t[module]": 0 or -1. */
-static int parse_line(char *line, uint64_t *addr, char **name, size_t *len)
+static int parse_line(struct ksyms *ks, char *line, uint64_t *addr, char **name, size_t *len)
 {
 	char *p = line, type;
 
@@ -76,11 +91,14 @@ static int parse_line(char *line, uint64_t *addr, char **name, size_t *len)
 	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
 		return -1;
 	type = p[1];
+	*name = p + 3;
+	*len = strcspn(*name, " \t\n");
+	/* the kernel's own (a module's has a tab and [name] after it) */
+	if ((type == 'D' || type == 'B' || type == 'd' || type == 'b') && (*name)[*len] == '\n')
+		keep_data(ks, *addr, *name, *len);
 	/* only code can be on a stack */
 	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 		return -1;
-	*name = p + 3;
-	*len = strcspn(*name, " \t\n");
 	return *len && *len < NAME_MAX_LEN ? 0 : -1;
 }
 
@@ -225,7 +243,7 @@ struct ksyms *ksyms_load(const char *path)
 	/* fewer, larger reads: /proc/kallsyms is megabytes */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	while (!err && fgets(line, sizeof(line), f)) {
-		if (parse_line(line, &addr, &name, &len))
+		if (parse_line(ks, line, &addr, &name, &len))
 			continue;
 		nonzero |= addr != 0;
 		err = add(ks, p, addr, name, len);
@@ -309,6 +327,16 @@ void ksyms_loading_free(struct ksyms_loading *l)
 	if (l && !l->joined)
 		pthread_join(l->thread, NULL);
 	free(l);
+}
+
+uint64_t ksyms_data(const struct ksyms *ks, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_DATA; i++)
+		if (!strcmp(name, data_names[i]))
+			return ks->data[i];
+	return 0;
 }
 
 void ksyms_free(struct ksyms *ks)

@@ -50,6 +50,7 @@ struct mode_result {
 	enum mark_victim_hook hook;
 	int ranked;		/* oom_evaluate_task() hooked: candidates seen */
 	char unranked[160];
+	char no_mem_info[160];	/* why global OOMs' records lack mem_info */
 	char why[1024];
 };
 
@@ -61,6 +62,8 @@ static __u64 mode_unknown(enum oom_mode mode, const struct mode_result *res)
 
 	if (res->ok && !res->ranked)
 		unknown |= RF_RANKING;
+	if (res->ok && res->no_mem_info[0])
+		unknown |= RF_BIT(RF_MEM_INFO) | RF_BIT(RF_MEM_INFO_NODES);
 	return unknown;
 }
 
@@ -105,6 +108,8 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 			res[m].hook = a.hook;
 			res[m].ranked = a.ranked;
 			snprintf(res[m].unranked, sizeof(res[m].unranked), "%s", a.unranked);
+			snprintf(res[m].no_mem_info, sizeof(res[m].no_mem_info), "%s",
+				 a.no_mem_info);
 			attachment_stop(&a);
 			if (picked == MODE_AUTO)
 				picked = m;
@@ -131,6 +136,8 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 			jw_bool(&j, "candidates", res[m].ranked);
 			jw_str(&j, "candidates_reason",
 			       res[m].ok && !res[m].ranked ? res[m].unranked : NULL);
+			jw_str(&j, "mem_info_reason",
+			       res[m].ok && res[m].no_mem_info[0] ? res[m].no_mem_info : NULL);
 			jw_arr_open(&j, "missing");
 			missing_list(mode_unknown(m, &res[m]), NULL, &j);
 			jw_arr_close(&j);
@@ -155,6 +162,9 @@ int probe_run(const struct btf *btf, const char *btf_path, const char *core_btf_
 				printf("%-11s  candidates: oom_evaluate_task hooked\n", "");
 			else if (res[m].ok)
 				printf("%-11s  candidates: unavailable: %s\n", "", res[m].unranked);
+			if (res[m].ok && res[m].no_mem_info[0])
+				printf("%-11s  mem_info: unavailable: %s\n", "",
+				       res[m].no_mem_info);
 			printf("%-11s  fields it cannot see:", "");
 			if (!mode_unknown(m, &res[m]))
 				printf(" none");

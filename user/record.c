@@ -21,6 +21,8 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 	[RF_OOM_MEMCG_MEMORY] = "oom_memcg_memory",
 	[RF_OOM_MEMCG_STAT] = "oom_memcg_stat",
 	[RF_DURATION] = "duration_us",
+	[RF_MEM_INFO] = "mem_info",
+	[RF_MEM_INFO_NODES] = "mem_info.nodes",
 	[RF_VICTIM_PID] = "victim.pid",
 	[RF_VICTIM_COMM] = "victim.comm",
 	[RF_VICTIM_UID] = "victim.uid",
@@ -71,6 +73,9 @@ int record_has(const struct oom_record *r, enum record_field f)
 	/* without --reclaim nothing was summed: not asked, not unknown */
 	if (f == RF_RECLAIM || f == RF_RECLAIM_PSI)
 		return r->reclaim.on;
+	/* the kernel prints the memcg's memory instead */
+	if (f == RF_MEM_INFO || f == RF_MEM_INFO_NODES)
+		return r->constraint != CONSTRAINT_MEMCG;
 	return 1;
 }
 
@@ -415,6 +420,62 @@ static void build_domain(struct oom_record *r, const struct record_env *env,
 		memcg_counter(&m->kmem, &oom->mem.kmem, env);
 }
 
+const char *mem_item_name(enum oomtrace_mem_item i)
+{
+	static const char *const names[OOMTRACE_NR_MEM_ITEMS] = {
+		[OOMTRACE_MEM_ACTIVE_ANON] = "active_anon",
+		[OOMTRACE_MEM_INACTIVE_ANON] = "inactive_anon",
+		[OOMTRACE_MEM_ISOLATED_ANON] = "isolated_anon",
+		[OOMTRACE_MEM_ACTIVE_FILE] = "active_file",
+		[OOMTRACE_MEM_INACTIVE_FILE] = "inactive_file",
+		[OOMTRACE_MEM_ISOLATED_FILE] = "isolated_file",
+		[OOMTRACE_MEM_UNEVICTABLE] = "unevictable",
+		[OOMTRACE_MEM_DIRTY] = "dirty",
+		[OOMTRACE_MEM_WRITEBACK] = "writeback",
+		[OOMTRACE_MEM_SLAB_RECLAIMABLE] = "slab_reclaimable",
+		[OOMTRACE_MEM_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
+		[OOMTRACE_MEM_MAPPED] = "mapped",
+		[OOMTRACE_MEM_SHMEM] = "shmem",
+		[OOMTRACE_MEM_PAGETABLES] = "pagetables",
+		[OOMTRACE_MEM_BOUNCE] = "bounce",
+		[OOMTRACE_MEM_FREE] = "free",
+		[OOMTRACE_MEM_FREE_CMA] = "free_cma",
+	};
+
+	return i < OOMTRACE_NR_MEM_ITEMS ? names[i] : "unknown";
+}
+
+/*
+ * The system's memory, for every OOM but a memcg one (whose report prints
+ * the memcg's instead): the kernel side reads it unless it saw oc->memcg.
+ * Without a constraint nobody knows which report it is.
+ */
+static void build_mem_info(struct oom_record *r, const struct oomtrace_mem_info *raw)
+{
+	struct mem_info *m = &r->mem_info;
+	unsigned int n;
+
+	if (!record_has(r, RF_CONSTRAINT) || !(raw->flags & OOMTRACE_MEM_READ)) {
+		if (record_has(r, RF_MEM_INFO))
+			r->unknown |= RF_BIT(RF_MEM_INFO) | RF_BIT(RF_MEM_INFO_NODES);
+		return;
+	}
+	if (r->constraint == CONSTRAINT_MEMCG)
+		return;
+	memcpy(m->item, raw->item, sizeof(m->item));
+	m->has_bounce = !!(raw->flags & OOMTRACE_MEM_HAS_BOUNCE);
+	if (!(raw->flags & OOMTRACE_MEM_NODES)) {
+		r->unknown |= RF_BIT(RF_MEM_INFO_NODES);
+		return;
+	}
+	for (n = 0; n < OOMTRACE_MAX_NODES; n++) {
+		if (!(raw->node_mask & (1ULL << n)))
+			continue;
+		m->nodes[m->nr_nodes].node = n;
+		m->nodes[m->nr_nodes++].free = raw->node_free[n];
+	}
+}
+
 #define ALLOCATING_TASK "oom_kill_allocating_task"
 
 /* What out_of_memory() and oom_kill_process() saw, where they were hooked. */
@@ -598,6 +659,7 @@ void record_build(struct oom_record *r, const struct record_env *env,
 		v->tid = raw->victim.tid;
 		r->unknown |= RF_VICTIM_TASK;
 	}
+	build_mem_info(r, &raw->mem_info);
 	build_victim_mm(r, env, raw);
 	build_ranking(r, raw);
 	build_stack(r, env, raw);

@@ -48,6 +48,8 @@ enum record_field {
 	RF_OOM_MEMCG_MEMORY,
 	RF_OOM_MEMCG_STAT,
 	RF_DURATION,
+	RF_MEM_INFO,
+	RF_MEM_INFO_NODES,
 	RF_VICTIM_PID,
 	RF_VICTIM_COMM,
 	RF_VICTIM_UID,
@@ -141,6 +143,7 @@ struct memcg_stat {
  * name there; *events: a count of events, not bytes. */
 unsigned int memcg_stat_order(unsigned int i);
 const char *memcg_stat_name(unsigned int item, int *events);
+
 /* One kind of reclaim stall in the window. */
 struct reclaim_stalls {
 	__u64 count;
@@ -174,6 +177,20 @@ struct record_reclaim {
 	struct record_psi psi;	/* read by user space as the record is built */
 };
 
+/* The system's memory as the kernel's "Mem-Info:" prints it, in pages. */
+struct mem_info {
+	__u64 item[OOMTRACE_NR_MEM_ITEMS];	/* enum oomtrace_mem_item */
+	int has_bounce;			/* the kernel counts it (before v6.16) */
+	unsigned int nr_nodes;
+	struct {
+		__u32 node;
+		__u64 free;
+	} nodes[OOMTRACE_MAX_NODES];
+};
+
+/* The name of a mem_info item in records ("active_anon"). */
+const char *mem_item_name(enum oomtrace_mem_item i);
+
 struct oom_record {
 	__u64 seq;
 	__u64 episode;
@@ -193,6 +210,7 @@ struct oom_record {
 	struct memcg_memory oom_memcg_memory;
 	struct memcg_stat oom_memcg_stat;
 	__u64 duration_us;
+	struct mem_info mem_info;	/* a memcg OOM has none */
 
 	struct record_task trigger;	/* always known */
 	struct record_task victim;	/* tid always known */

@@ -98,6 +98,31 @@ static void json_memcg_stat(struct jw *j, const struct oom_record *r)
 	jw_obj_close(j);
 }
 
+/* The kernel's "Mem-Info:" in pages, with each node's free pages. */
+static void json_mem_info(struct jw *j, const struct oom_record *r)
+{
+	const struct mem_info *m = &r->mem_info;
+	unsigned int i;
+
+	if (!has(j, record_has(r, RF_MEM_INFO), "mem_info"))
+		return;
+	jw_obj_open(j, "mem_info");
+	for (i = 0; i < OOMTRACE_NR_MEM_ITEMS; i++)
+		if (has(j, i != OOMTRACE_MEM_BOUNCE || m->has_bounce, mem_item_name(i)))
+			jw_u64(j, mem_item_name(i), m->item[i]);
+	if (has(j, record_has(r, RF_MEM_INFO_NODES), "nodes")) {
+		jw_arr_open(j, "nodes");
+		for (i = 0; i < m->nr_nodes; i++) {
+			jw_obj_open(j, NULL);
+			jw_u64(j, "node", m->nodes[i].node);
+			jw_u64(j, "free", m->nodes[i].free);
+			jw_obj_close(j);
+		}
+		jw_arr_close(j);
+	}
+	jw_obj_close(j);
+}
+
 static void json_fields(struct jw *j, const char *key, __u64 bits)
 {
 	unsigned int i;
@@ -240,6 +265,7 @@ void sink_json_line(FILE *f, const struct oom_record *r)
 	json_memcg_stat(&j, r);
 	if (has(&j, record_has(r, RF_DURATION), "duration_us"))
 		jw_u64(&j, "duration_us", r->duration_us);
+	json_mem_info(&j, r);
 
 	jw_obj_open(&j, "trigger");
 	json_task(&j, r, &r->trigger);

@@ -276,6 +276,20 @@ static int text_record(struct sink *s, const struct oom_record *r)
 	}
 	if (record_has(r, RF_OOM_MEMCG_STAT))
 		text_memcg_stat(f, &r->oom_memcg_stat);
+	if (record_has(r, RF_MEM_INFO)) {
+		const struct mem_info *m = &r->mem_info;
+
+		/* one line, in pages, as the kernel's "Mem-Info:" */
+		fputs("  mem_info:", f);
+		for (i = 0; i < OOMTRACE_NR_MEM_ITEMS; i++)
+			if (i != OOMTRACE_MEM_BOUNCE || m->has_bounce)
+				fprintf(f, " %s=%llu", mem_item_name(i),
+					(unsigned long long)m->item[i]);
+		for (i = 0; record_has(r, RF_MEM_INFO_NODES) && i < m->nr_nodes; i++)
+			fprintf(f, " node%u_free=%llu", m->nodes[i].node,
+				(unsigned long long)m->nodes[i].free);
+		fputc('\n', f);
+	}
 	text_ranking(f, r);
 	text_reclaim(f, r);
 

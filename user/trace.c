@@ -415,6 +415,8 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		fprintf(stderr, " as %s", o->run_as.name);
 	if (t->att.mode != MODE_TRACEPOINT && !t->att.ranked)
 		fprintf(stderr, "; candidates: %s", t->att.unranked);
+	if (t->att.no_mem_info[0])
+		fprintf(stderr, "; mem_info: %s", t->att.no_mem_info);
 	protect_describe(&t->prot, prot, sizeof(prot));
 	fprintf(stderr, "; protection: %s", prot);
 	if (lock_err)
