@@ -148,8 +148,6 @@ __s64 nr_followed;
 const volatile char zeroes[sizeof(struct oomtrace_victim_rec)];
 
 #define ZERO(p) bpf_probe_read_kernel((p), sizeof(*(p)), (const void *)zeroes)
-#define ZERO_RANGE(p, from, to) \
-	bpf_probe_read_kernel((void *)(p) + (from), (to) - (from), (const void *)zeroes)
 
 static __always_inline void count_drop(__u32 what)
 {
@@ -855,25 +853,6 @@ static __always_inline int task_exited(struct task_struct *task)
 }
 
 /*
- * The record but its cgroup names: a name is read only below its path's
- * depth, and bpf_probe_read_kernel_str() ends each it writes with a NUL.
- * Clearing 7.5 KB of names that nobody reads touched twice the record's
- * cache lines for nothing (README, Benchmarks).
- */
-static __always_inline void zero_victim_rec(struct oomtrace_victim_rec *r)
-{
-	const __u32 names = sizeof(r->trigger.memcg.name);
-	const __u32 t = __builtin_offsetof(struct oomtrace_victim_rec, trigger.memcg.name);
-	const __u32 v = __builtin_offsetof(struct oomtrace_victim_rec, victim.memcg.name);
-	const __u32 o = __builtin_offsetof(struct oomtrace_victim_rec, oom.memcg.name);
-
-	ZERO_RANGE(r, 0, t);
-	ZERO_RANGE(r, t + names, v);
-	ZERO_RANGE(r, v + names, o);
-	ZERO_RANGE(r, o + names, sizeof(*r));
-}
-
-/*
  * --reclaim: each domain's reclaim in a ring of time slots, summed into
  * the kill record at mark_victim. Nothing crosses the ring buffer per event.
  */
@@ -1136,7 +1115,7 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 		count_drop(OOMTRACE_DROP_VICTIM);
 		return 0;
 	}
-	zero_victim_rec(r);
+	ZERO(r);
 	r->hdr.type = OOMTRACE_REC_VICTIM;
 	r->hdr.size = sizeof(*r);
 	r->hdr.ts_ns = now;
