@@ -84,7 +84,7 @@ static int add_link(struct attachment *a, struct bpf_link *link)
 static int kprobe_target(const struct attach_opts *o, const char *func,
 			 char *what, size_t len)
 {
-	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksyms *ks = ksyms_loaded(o->ks);
 	const struct ksym *sym = ks ? ksyms_func(ks, func) : NULL;
 
 	snprintf(what, len, "attach kprobe %s", func);
@@ -103,7 +103,7 @@ static int kprobe_target(const struct attach_opts *o, const char *func,
  */
 static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *why, size_t len)
 {
-	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksyms *ks = ksyms_loaded(o->ks);
 	const struct ksym *sym;
 
 	switch (mode) {
@@ -134,7 +134,7 @@ static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *w
  * table give records no oom_memcg_stat. */
 static __u64 memcg_page_state_addr(const struct attach_opts *o)
 {
-	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksyms *ks = ksyms_loaded(o->ks);
 	const struct ksym *sym = ks ? ksyms_func(ks, "memcg_page_state") : NULL;
 
 	return sym && !strcmp(sym->name, "memcg_page_state") ? sym->addr : 0;
@@ -312,7 +312,7 @@ static unsigned int possible_nodes(void)
  */
 static void mem_info_addrs(struct attachment *a, const struct attach_opts *o)
 {
-	const struct ksyms *ks = o->ks ? ksyms_loaded(o->ks) : NULL;
+	const struct ksyms *ks = ksyms_loaded(o->ks);
 	struct oomtrace_bpf *s = a->skel;
 
 	a->no_mem_info[0] = '\0';
