@@ -43,12 +43,17 @@
  * the same two tracepoint calls: they differ by what runs between the two
  * probes at the begin and at the end (one probe body: measured 0.2 us a
  * stall, 3 us on the longest, on the host), and tracefs prints
- * microseconds, cut, so its durations are off by up to 1 us each. Under
- * QEMU TCG a probe's code runs slowly the first time, and after each
- * flush of TCG's translation cache, while it is translated: measured up to
- * 950 us on one stall in the 6.1 guest.
+ * microseconds, cut, so its durations are off by up to 1 us each. Probes
+ * run with interrupts on, so an interrupt between them adds its length to
+ * one stall: a full CI run on the host once gave 25 us on the longest
+ * stall (STALL_MAX_SLACK_US); over many stalls such delays stay well under
+ * the per-stall slack of the total. Under QEMU TCG a probe's code runs
+ * slowly the first time, and after each flush of TCG's translation cache,
+ * while it is translated: measured up to 950 us on one stall in the 6.1
+ * guest.
  */
 #define STALL_SLACK_US 20
+#define STALL_MAX_SLACK_US 250
 #define STALL_SLACK_TCG_US 2000
 
 static const char *const events[] = {
@@ -265,7 +270,9 @@ static void count_trace(struct __test_metadata *_metadata, FIXTURE_DATA(reclaim)
 static void check_stalls(struct __test_metadata *_metadata, struct json_object *r,
 			 const char *kind, const struct seen_stalls *s)
 {
-	long long slack = getenv("OOMTRACE_VM") ? STALL_SLACK_TCG_US : STALL_SLACK_US;
+	int tcg = getenv("OOMTRACE_VM") != NULL;
+	long long slack = tcg ? STALL_SLACK_TCG_US : STALL_SLACK_US;
+	long long max_slack = tcg ? STALL_SLACK_TCG_US : STALL_MAX_SLACK_US;
 	char key[64];
 
 #define GET(name) (snprintf(key, sizeof(key), "reclaim.%s.%s", kind, name), jint(r, key))
@@ -274,7 +281,7 @@ static void check_stalls(struct __test_metadata *_metadata, struct json_object *
 	EXPECT_EQ(s->scanned, GET("scanned_pages")) TH_LOG("%s pages scanned", kind);
 	EXPECT_NEAR(s->total_us, GET("total_us"), slack * (s->count + 1))
 		TH_LOG("%s stall time", kind);
-	EXPECT_NEAR(s->max_us, GET("max_us"), slack) TH_LOG("%s longest stall", kind);
+	EXPECT_NEAR(s->max_us, GET("max_us"), max_slack) TH_LOG("%s longest stall", kind);
 #undef GET
 }
 
