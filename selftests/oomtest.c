@@ -522,6 +522,21 @@ int kallsyms_lists_vmstat(void)
 	return found == 3;
 }
 
+long vmstat_fold_pages(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), max = 0, t;
+	char line[256];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " vm stats threshold: %ld", &t) == 1 && t > max)
+			max = t;
+	fclose(f);
+	return max * (cpus > 0 ? cpus : 1);
+}
+
 int kmsg_parse_counter(const char *msg, struct kmsg_kill *k)
 {
 	static const struct {
@@ -867,7 +882,12 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	for (i = 0; i < 1500; i++) {	/* 30 s: attaching can be slow under TCG */
+	/*
+	 * 60 s: under TCG, right after a global OOM evicted the page cache,
+	 * one start of the 6.1.0-47 guest took more than 30 s (the start now
+	 * also waits for kallsyms before it loads, for mem_info's addresses)
+	 */
+	for (i = 0; i < 3000; i++) {
 		/* serve answers /healthz once it says it is serving */
 		if (file_has(c->err, c->listen ? "oomtrace: serving" : "oomtrace: tracing",
 			     why, len))
@@ -885,7 +905,7 @@ enum child_start_result child_start(struct oomtrace_child *c, const char *const 
 		}
 		nanosleep(&ts, NULL);
 	}
-	snprintf(why, len, "oomtrace did not start within 30 s");
+	snprintf(why, len, "oomtrace did not start within 60 s");
 	child_stop(c);
 	return CHILD_FAILED;
 }
