@@ -270,22 +270,20 @@ latency storm "$KS" ""
 # --- 5. --reclaim's cost on page-cache churn, alternating blocks ------------------
 # A file four times the scratch memcg's limit, written and then read again
 # and again from inside it: every pass reclaims the memcg's own page cache
-# (memcg reclaim, no OOM). The memcg's failcnt must grow in every block:
-# memsw's, where there is one, as its equal limit is charged first.
+# (memcg reclaim, no OOM). The memcg's failcnt must grow in every block.
 churn="$run/churn"
-failcnt() { cat "$cg/memory.failcnt" "$cg/memory.memsw.failcnt" 2>/dev/null | awk '{n += $1} END {print n}'; }
 { scripts/in-cgroup.sh "$cg" dd if=/dev/zero of="$churn" bs=1M count=64 conv=fsync; } 2>/dev/null ||
 	{ say "could not write the churn file from inside $cg"; exit 1; }
 churn_block() {	# churn_block NAME: MiB/s of 4 passes over the file
 	local t0 t1 f0
-	f0=$(failcnt)
+	f0=$(cat "$cg/memory.failcnt")
 	t0=$(now)
 	for _ in 1 2 3 4; do
 		{ scripts/in-cgroup.sh "$cg" dd if="$churn" of=/dev/null bs=1M; } 2>/dev/null ||
 			{ say "a churn pass failed in $cg"; exit 1; }
 	done
 	t1=$(now)
-	[ "$(failcnt)" -gt "$f0" ] ||
+	[ "$(cat "$cg/memory.failcnt")" -gt "$f0" ] ||
 		{ say "the churn did not reclaim in $cg (failcnt unchanged)"; exit 1; }
 	python3 -c "print(4 * 64 / ($t1 - $t0))" >> "$run/churn.$1"
 }
