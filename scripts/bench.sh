@@ -271,6 +271,7 @@ latency storm "$KS" ""
 skip "guest (Debian 6.1): start-to-attached and RSS against bpftrace's oomkill.bt and bcc's oomkill-bpfcc: not implemented yet (TODO: run this script in scripts/vmtest.sh --kernel linux-image-6.1.0-56-amd64 --mem 768M --cpus 2)"
 skip "BPF cost in fentry and kprobe modes: this kernel offers tracepoint mode only ($(uname -r): fentry load gets EPERM, no kprobes); needs the 6.1 guest (TODO)"
 skip "BPF cost against out_of_memory duration: fentry mode only; needs the 6.1 guest (TODO)"
+skip "--reclaim's cost on a reclaim-heavy workload (page-cache churn in a memcg, with and without): not implemented yet"
 skip "BPF cost in raw_tp: oomtrace's tracepoint mode takes tp_btf where the kernel has it and cannot be told to use raw_tp"
 
 # --- the report --------------------------------------------------------------------
