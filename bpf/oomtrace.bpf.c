@@ -1044,6 +1044,17 @@ static __always_inline int reclaim_event(enum reclaim_event ev)
 	return 0;
 }
 
+static __always_inline void sum_stalls(struct oomtrace_stalls *sum,
+				       const struct oomtrace_stalls *sl)
+{
+	sum->count += sl->count;
+	sum->total_ns += sl->total_ns;
+	sum->reclaimed += sl->reclaimed;
+	sum->scanned += sl->scanned;
+	if (sl->max_ns > sum->max_ns)
+		sum->max_ns = sl->max_ns;
+}
+
 /* The window's sums for the domain of a kill: memcg, or NULL for the system. */
 static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgroup *memcg,
 					__u64 now)
@@ -1070,18 +1081,8 @@ static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgr
 		if (sl->epoch < first || sl->epoch > epoch)
 			continue;
 		sum->epoch++;
-		sum->direct.count += sl->direct.count;
-		sum->direct.total_ns += sl->direct.total_ns;
-		sum->direct.reclaimed += sl->direct.reclaimed;
-		sum->direct.scanned += sl->direct.scanned;
-		if (sl->direct.max_ns > sum->direct.max_ns)
-			sum->direct.max_ns = sl->direct.max_ns;
-		sum->memcg.count += sl->memcg.count;
-		sum->memcg.total_ns += sl->memcg.total_ns;
-		sum->memcg.reclaimed += sl->memcg.reclaimed;
-		sum->memcg.scanned += sl->memcg.scanned;
-		if (sl->memcg.max_ns > sum->memcg.max_ns)
-			sum->memcg.max_ns = sl->memcg.max_ns;
+		sum_stalls(&sum->direct, &sl->direct);
+		sum_stalls(&sum->memcg, &sl->memcg);
 		sum->kswapd_wakes += sl->kswapd_wakes;
 		sum->retries += sl->retries;
 		sum->compact_retries += sl->compact_retries;
