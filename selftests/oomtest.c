@@ -36,9 +36,9 @@
 
 #define FROZEN_FS_SIZE (16 << 20)
 
-static int write_file(const char *path, const char *val)
+int write_file(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return -errno;

@@ -32,6 +32,8 @@ void memcg_destroy(struct memcg *cg);
 long memcg_oom_kills(const struct memcg *cg);
 int memcg_write(const struct memcg *cg, const char *file, const char *val);
 long vmstat_oom_kill(void);
+/* Write val to a file (cgroup, proc, tracefs): 0 or -errno. */
+int write_file(const char *path, const char *val);
 /* A "key value" line of a file such as /proc/vmstat or memory.events. */
 long read_key(const char *path, const char *key);
 /* The number a file (a sysctl) holds; -1 if it cannot be read. */

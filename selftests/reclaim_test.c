@@ -79,18 +79,6 @@ FIXTURE(reclaim) {
 	int mounted;		/* we mounted tracefs */
 };
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static int instance_write(FIXTURE_DATA(reclaim) *self, const char *file, const char *val)
 {
 	char path[256];
