@@ -537,6 +537,21 @@ long vmstat_fold_pages(void)
 	return max * (cpus > 0 ? cpus : 1);
 }
 
+long pcp_high_pages(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	long sum = 0, h;
+	char line[256];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " high: %ld", &h) == 1)
+			sum += h;
+	fclose(f);
+	return sum;
+}
+
 int kmsg_parse_counter(const char *msg, struct kmsg_kill *k)
 {
 	static const struct {
