@@ -153,6 +153,8 @@ def cmd_report(argv):
     summary("bpf_all_runs.oomtrace", "runs/kill")
     summary("storm.with", "kills/s")
     summary("storm.without", "kills/s")
+    summary("churn.with", "MiB/s")
+    summary("churn.without", "MiB/s")
     for kind in ("idle", "storm"):
         v = nums(d, f"lat.{kind}")
         if v:
@@ -175,6 +177,9 @@ def cmd_report(argv):
     row("BPF run time per kill, all programs", med("bpf_all_ns.oomtrace"), None, "ns", "-", None)
     row("storm throughput (median of blocks)", med("storm.with"), med("storm.without"),
         "kills/s", ">= 0.98x without", lambda o, p, r: r is not None and r >= 0.98)
+    row("page-cache churn with --reclaim (median of blocks)", med("churn.with"),
+        med("churn.without"), "MiB/s", ">= 0.98x without",
+        lambda o, p, r: r is not None and r >= 0.98)
     for kind, goal in (("idle", 50), ("storm", 250)):
         s = raw.get(f"lat_ms.{kind}")
         row(f"kill-to-record p50, {kind}", s and s["p50"], None, "ms", "-", None)
@@ -183,7 +188,7 @@ def cmd_report(argv):
 
     peers = {"start-to-attached": "bpftrace", "idle RSS": "bpftrace", "peak RSS": "bpftrace",
              "locked": "bpftrace", "BPF run time": "bpftrace handler",
-             "storm throughput": "no tracer"}
+             "storm throughput": "no tracer", "page-cache churn": "no tracer"}
     fmt = lambda x: "-" if x is None else (f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}")
     print(f"bench: {machine['hostname']} ({machine['machine_id'][:12]}), kernel "
           f"{machine['kernel']}, {machine['cpu_model']}, {machine['cores']} cores, "
