@@ -33,7 +33,9 @@ vm=(qemu-system-x86 busybox-static kmod cpio xz-utils)
 live=(e2fsprogs mount)
 serve=(prometheus curl)			# a real Prometheus and promtool
 kit=(scdoc prometheus curl python3-yaml bash-completion groff-base man-db systemd)
-bench=(bpftrace bpfcc-tools python3)	# the peers, and the figures' arithmetic
+bench=(bpftrace bpfcc-tools python3	# the peers, and the figures' arithmetic
+	"${vm[@]}" linux-headers-6.1.0-56-amd64	# the guest half; bcc compiles against its headers
+)
 fuzz=("${cc[@]}" clang libclang-rt-14-dev prometheus)
 
 [ $# -gt 0 ] || set -- all
