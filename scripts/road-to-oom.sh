@@ -3,9 +3,11 @@
 # report_test draw, with live OOM kills confined to scratch memory cgroups
 # (removed afterwards, whatever happens), and draw doc/road-to-oom.svg:
 #   sudo scripts/road-to-oom.sh [OOMTRACE]   (default build/oomtrace)
-# A parent memcg (160 MiB) holds A (64 MiB), where a task grows until it is
-# killed, twice; then two tasks in B grow together until the parent's limit
-# kills one, and then the other.
+# A parent memcg (160 MiB) holds A (64 MiB), where a file of twice A's limit
+# is written and read (memcg reclaim drops its page cache, again and again),
+# and then a task grows until it is killed, twice; then two tasks in B grow
+# together until the parent's limit kills one, and then the other. With
+# --reclaim 5, each kill's record holds the reclaim of its last 5 s.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,9 +27,12 @@ else
 fi
 out=doc/road-to-oom.jsonl
 tracer=
+# the file A's reader churns: on a disk, whose page cache reclaim can drop
+churn=/var/tmp/oomtrace-road-$$
 
 cleanup() {
 	[ -n "$tracer" ] && kill "$tracer" 2>/dev/null
+	rm -f "$churn"
 	for d in "$cg/a" "$cg/b" "$cg"; do
 		[ -d "$d" ] || continue
 		# shellcheck disable=SC2046
@@ -63,10 +68,12 @@ while True:
 PY
 }
 
-"$oomtrace" --json --sample-interval 0.2 --cgroup "$cg" -o "$out" 2>"$out.err" &
+"$oomtrace" --json --sample-interval 0.2 --reclaim 5 --cgroup "$cg" -o "$out" 2>"$out.err" &
 tracer=$!
 wait_tracing "$tracer" "$out.err" || exit 1
-sleep 1
+scripts/in-cgroup.sh "$cg/a" dd if=/dev/zero of="$churn" bs=1M count=128 conv=fsync status=none
+scripts/in-cgroup.sh "$cg/a" dd if="$churn" of=/dev/null bs=1M status=none
+rm "$churn"
 grow "$cg/a" grower 4 0.1 || true
 sleep 1
 grow "$cg/a" grower 2 0.1 || true

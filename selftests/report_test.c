@@ -2,9 +2,9 @@
 /*
  * `oomtrace report --svg`: a trace recorded live on a real kernel
  * (doc/road-to-oom.jsonl, made by scripts/road-to-oom.sh) drawn, rendered
- * to PNG by librsvg's rsvg-convert, and each kill, reap and loss checked
- * against the records themselves: the kernel's time stamps give the x
- * positions, the records the labels. Bad input gets one line and exit 1.
+ * to PNG by librsvg's rsvg-convert, and each kill, reap, reclaim window and
+ * loss checked against the records themselves: the kernel's time stamps give
+ * the x positions, the records the labels. Bad input gets one line and exit 1.
  */
 #include <fcntl.h>
 #include <math.h>
@@ -260,6 +260,64 @@ static void check_reaps(struct __test_metadata *_metadata, const char *svg,
 	EXPECT_NE(NULL, strstr(svg, header)) TH_LOG("no \"%s\" in the header", header);
 }
 
+/*
+ * Each kill with a reclaim window has its band, from the window's start (or
+ * the view's) to the kill, saying its stalls and PSI as the record does.
+ */
+static void check_windows(struct __test_metadata *_metadata, const char *svg,
+			  const struct recs *rs, long long t0, long long t1, long long episode)
+{
+	int i, windows = 0;
+
+	for (i = 0; i < rs->n; i++) {
+		struct json_object *o = rs->r[i];
+		long long t, from, stalls;
+		const char *g, *rect, *end;
+		char want[256], title[2048];
+		double x;
+
+		if (!is(o, "oom_kill") || !jget(o, "reclaim") ||
+		    (episode >= 0 && jint(o, "episode") != episode))
+			continue;
+		windows++;
+		g = group_of(svg, "reclaim", jint(o, "seq"));
+		ASSERT_NE(NULL, g) TH_LOG("no reclaim window for seq %lld", jint(o, "seq"));
+		EXPECT_EQ(NULL, group_of(g + 1, "reclaim", jint(o, "seq")));
+		end = strstr(g, "</g>");
+		ASSERT_NE(NULL, end);
+		t = rfc3339_us(jstr(o, "time"));
+		from = t - jint(o, "reclaim.window_us");
+		rect = strstr(g, "<rect ");
+		ASSERT_NE(NULL, rect);
+		ASSERT_GT(end, rect);
+		x = x_of(svg, t0, t1, from < t0 ? t0 : from);
+		EXPECT_GT(0.001, fabs(attr_num(rect, "x") - x))
+			TH_LOG("seq %lld's window at %f, not %f", jint(o, "seq"), attr_num(rect, "x"), x);
+		EXPECT_GT(0.002, fabs(attr_num(rect, "x") + attr_num(rect, "width") -
+				      x_of(svg, t0, t1, t)));
+		stalls = jint(o, "reclaim.direct.stalls") + jint(o, "reclaim.memcg.stalls");
+		EXPECT_EQ(stalls, (long long)attr_num(g, "data-stalls"));
+		/* the title says the record's own numbers */
+		ASSERT_LT(0, sscanf(strstr(g, "<title>"), "<title>%2047[^<]", title));
+		snprintf(want, sizeof(want), "memcg reclaim %lld stalls, %.1f ms in all, longest "
+			 "%.1f ms, %lld pages reclaimed of %lld scanned",
+			 jint(o, "reclaim.memcg.stalls"), jint(o, "reclaim.memcg.total_us") / 1e3,
+			 jint(o, "reclaim.memcg.max_us") / 1e3,
+			 jint(o, "reclaim.memcg.reclaimed_pages"),
+			 jint(o, "reclaim.memcg.scanned_pages"));
+		EXPECT_NE(NULL, strstr(title, want)) TH_LOG("want %s in %s", want, title);
+		if (jget(o, "reclaim.psi")) {
+			snprintf(want, sizeof(want), "some %.2f%% full %.2f%% (avg10)",
+				 json_object_get_double(jget(o, "reclaim.psi.some.avg10")),
+				 json_object_get_double(jget(o, "reclaim.psi.full.avg10")));
+			EXPECT_NE(NULL, strstr(title, want)) TH_LOG("want %s in %s", want, title);
+		}
+		snprintf(want, sizeof(want), ">%lld stalls, ", stalls);
+		EXPECT_NE(NULL, strstr(g, want));
+	}
+	EXPECT_EQ(windows, count(svg, "<g class=\"reclaim\""));
+}
+
 TEST(recorded_trace_is_drawn_at_the_kernels_times)
 {
 	char svg_path[] = "/tmp/report-test-XXXXXX", png[64], cmd[256];
@@ -281,6 +339,9 @@ TEST(recorded_trace_is_drawn_at_the_kernels_times)
 
 	check_kills(_metadata, svg, &rs, rs.t0, rs.t1, -1);
 	check_reaps(_metadata, svg, &rs, rs.t0, rs.t1, -1);
+	check_windows(_metadata, svg, &rs, rs.t0, rs.t1, -1);
+	/* recorded with --reclaim: every kill has its window */
+	EXPECT_EQ(count(svg, "<g class=\"kill\""), count(svg, "<g class=\"reclaim\""));
 	/* a lane per domain; every sample a point of its lane's line */
 	for (i = 0; i < rs.n; i++)
 		samples += is(rs.r[i], "memory_sample");
@@ -402,6 +463,7 @@ TEST(episode_view)
 	ASSERT_NE(NULL, svg);
 	check_kills(_metadata, svg, &rs, t0 - 10000000, t1 + 1000000, ep);
 	check_reaps(_metadata, svg, &rs, t0 - 10000000, t1 + 1000000, ep);
+	check_windows(_metadata, svg, &rs, t0 - 10000000, t1 + 1000000, ep);
 	unlink(svg_path);
 	free(svg);
 	put_recs(&rs);
@@ -445,6 +507,8 @@ TEST(losses_are_marked)
 	ASSERT_NE(NULL, g);
 	EXPECT_GT(0.001, fabs(attr_num(strstr(g, "<line "), "x1") - x_of(svg, 0, 4, 3)));
 	EXPECT_NE(NULL, strstr(g, ">7 lost</text>"));
+	/* kills without --reclaim: no window */
+	EXPECT_EQ(0, count(svg, "<g class=\"reclaim\""));
 	unlink(in);
 	unlink(out);
 	free(svg);
@@ -516,6 +580,19 @@ BAD(wrong_type_fails, "{\"type\":\"memory_sample\",\"time\":\"2026-12-01T00:00:0
     "\"memcg\":null,\"usage_kb\":\"1\",\"limit_kb\":2}\n", ":1: \"usage_kb\" is not an integer")
 BAD(negative_count_fails, "{\"type\":\"lost\",\"time\":\"2026-12-01T00:00:00.000000Z\","
     "\"count\":-1}\n", ":1: \"count\" is negative")
+BAD(bad_reclaim_fails, "{\"type\":\"oom_kill\",\"seq\":1,\"episode\":1,"
+    "\"time\":\"2026-12-01T00:00:00.000000Z\",\"outcome\":\"killed\",\"oom_memcg\":null,"
+    "\"oom_memcg_memory\":null,\"victim\":{\"pid\":1,\"comm\":\"a\"},"
+    "\"reclaim\":{\"window_us\":1,\"direct\":{\"stalls\":1}}}\n", ":1: no \"total_us\"")
+BAD(bad_psi_fails, "{\"type\":\"oom_kill\",\"seq\":1,\"episode\":1,"
+    "\"time\":\"2026-12-01T00:00:00.000000Z\",\"outcome\":\"killed\",\"oom_memcg\":null,"
+    "\"oom_memcg_memory\":null,\"victim\":{\"pid\":1,\"comm\":\"a\"},"
+    "\"reclaim\":{\"window_us\":1,"
+    "\"direct\":{\"stalls\":0,\"total_us\":0,\"max_us\":0,\"reclaimed_pages\":0,\"scanned_pages\":0},"
+    "\"memcg\":{\"stalls\":0,\"total_us\":0,\"max_us\":0,\"reclaimed_pages\":0,\"scanned_pages\":0},"
+    "\"kswapd_wakeups\":0,\"reclaim_retries\":0,\"compact_retries\":0,"
+    "\"psi\":{\"source\":\"system\",\"some\":{\"avg10\":\"0\",\"avg60\":0}}}}\n",
+    ":1: \"avg10\" is not a number")
 BAD(empty_input_fails, "", "holds no records to draw")
 BAD(only_summary_fails, "{\"type\":\"summary\"}\n", "holds no records to draw")
 BAD(binary_fails, "\x7f" "ELF\x02\x01\x01\n", ":1: not one JSON value")

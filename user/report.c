@@ -76,6 +76,19 @@ static int get_u64(const struct where *w, struct json_object *obj, const char *k
 	return 0;
 }
 
+static int get_double(const struct where *w, struct json_object *obj, const char *key,
+		      double *v)
+{
+	struct json_object *o;
+
+	if (!json_object_object_get_ex(obj, key, &o))
+		return bad(w, "no \"%s\"", key);
+	if (!json_object_is_type(o, json_type_double) && !json_object_is_type(o, json_type_int))
+		return bad(w, "\"%s\" is not a number", key);
+	*v = json_object_get_double(o);
+	return 0;
+}
+
 /* 1 when it is null (and may be), 0 when it is a string. */
 static int get_str(const struct where *w, struct json_object *obj, const char *key,
 		   int nullable, char *buf, size_t len)
@@ -118,6 +131,58 @@ static int domain_of(struct timeline *tl, const char *name)
 	return tl->nr_domains - 1;
 }
 
+static int read_stalls(const struct where *w, struct json_object *rc, const char *key,
+		       struct report_stalls *s)
+{
+	struct json_object *o;
+
+	return member(w, rc, key, json_type_object, 0, &o) ||
+	       get_u64(w, o, "stalls", &s->stalls) || get_u64(w, o, "total_us", &s->total_us) ||
+	       get_u64(w, o, "max_us", &s->max_us) ||
+	       get_u64(w, o, "reclaimed_pages", &s->reclaimed_pages) ||
+	       get_u64(w, o, "scanned_pages", &s->scanned_pages) ? -1 : 0;
+}
+
+static int read_psi_line(const struct where *w, struct json_object *psi, const char *key,
+			 double *avg10, double *avg60)
+{
+	struct json_object *o;
+
+	return member(w, psi, key, json_type_object, 0, &o) ||
+	       get_double(w, o, "avg10", avg10) || get_double(w, o, "avg60", avg60) ? -1 : 0;
+}
+
+/* The record's reclaim object; 0 with nothing set when it is null. */
+static int read_reclaim(const struct where *w, struct json_object *rec, struct report_kill *k)
+{
+	struct report_reclaim *r = &k->reclaim;
+	struct json_object *rc, *psi;
+
+	/* a record of schema version 4 or older has none */
+	if (!json_object_object_get_ex(rec, "reclaim", NULL))
+		return 0;
+	if (member(w, rec, "reclaim", json_type_object, 1, &rc))
+		return -1;
+	if (!rc)
+		return 0;
+	if (get_u64(w, rc, "window_us", &r->window_us) ||
+	    read_stalls(w, rc, "direct", &r->direct) || read_stalls(w, rc, "memcg", &r->memcg) ||
+	    get_u64(w, rc, "kswapd_wakeups", &r->kswapd_wakeups) ||
+	    get_u64(w, rc, "reclaim_retries", &r->reclaim_retries) ||
+	    get_u64(w, rc, "compact_retries", &r->compact_retries) ||
+	    member(w, rc, "psi", json_type_object, 1, &psi))
+		return -1;
+	k->has_reclaim = 1;
+	if (!psi)
+		return 0;
+	if (get_str(w, psi, "source", 0, r->psi_source, sizeof(r->psi_source)) ||
+	    read_psi_line(w, psi, "some", &r->some_avg10, &r->some_avg60) ||
+	    read_psi_line(w, psi, "full", &r->full_avg10, &r->full_avg60))
+		return -1;
+	r->has_psi = 1;
+	return 0;
+}
+
 static int read_kill(struct timeline *tl, const struct where *w, struct json_object *rec)
 {
 	struct json_object *victim, *mem, *counter, *pid;
@@ -140,7 +205,8 @@ static int read_kill(struct timeline *tl, const struct where *w, struct json_obj
 	k->pid = pid ? json_object_get_int64(pid) : -1;
 	k->killed = strcmp(outcome, "exiting") != 0;
 	if (get_u64(w, rec, "seq", &k->seq) || get_u64(w, rec, "episode", &k->episode) ||
-	    get_str(w, victim, "comm", 1, k->comm, sizeof(k->comm)) < 0)
+	    get_str(w, victim, "comm", 1, k->comm, sizeof(k->comm)) < 0 ||
+	    read_reclaim(w, rec, k))
 		return -1;
 	/* a global OOM's domain is the system */
 	k->domain = domain_of(tl, null ? "" : path);

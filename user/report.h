@@ -19,6 +19,21 @@ struct report_domain {
 	char name[REPORT_PATH_LEN];	/* the memcg path; "" for the system */
 };
 
+/* One kind of stall of a kill's reclaim window (direct, memcg). */
+struct report_stalls {
+	__u64 stalls, total_us, max_us, reclaimed_pages, scanned_pages;
+};
+
+/* --reclaim's window before a kill, as its record holds it. */
+struct report_reclaim {
+	__u64 window_us;
+	struct report_stalls direct, memcg;
+	__u64 kswapd_wakeups, reclaim_retries, compact_retries;
+	int has_psi;
+	char psi_source[8];		/* "memcg", "system" */
+	double some_avg10, some_avg60, full_avg10, full_avg60;
+};
+
 struct report_kill {
 	int64_t time_ns;
 	__u64 seq, episode;
@@ -28,6 +43,8 @@ struct report_kill {
 	int killed;			/* outcome "killed" (or not known), not "exiting" */
 	int has_memory;			/* oom_memcg_memory.memory was there */
 	__u64 usage_kb, limit_kb;
+	int has_reclaim;		/* reclaim was there, not null */
+	struct report_reclaim reclaim;
 };
 
 struct report_reap {

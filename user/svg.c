@@ -2,7 +2,8 @@
 /*
  * The timeline as SVG, written as plain text (Debian has no SVG-writing C
  * library that would save more than it costs): a lane per OOM domain with
- * its memory use against its limit, kills, the victims' exits, losses.
+ * its memory use against its limit, the reclaim before each kill, kills,
+ * the victims' exits, losses.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -19,13 +20,16 @@
 #define LANE_H		170
 #define LANE_GAP	44	/* between lanes: the next lane's title */
 #define LABEL_ROWS	4	/* kill labels are stacked this deep, so neighbours do not overlap */
+#define LABEL_LINE	12.0	/* a row is two lines: the victim, and the reclaim before its kill */
 #define KB_PER_MIB	1024.0
+#define CHAR_W		6.4	/* a 10 px DejaVu Sans digit, the widest of a label's characters */
 
 #define C_USAGE		"#1f5fbf"
 #define C_LIMIT		"#b22222"
 #define C_KILL		"#d00000"
 #define C_EXITING	"#e07000"
 #define C_LOST		"#ff8c00"
+#define C_RECLAIM	"#8e44ad"
 
 struct ctx {
 	FILE *f;
@@ -217,6 +221,78 @@ static void kill_limits(const struct ctx *c, int d, double bottom, double ymax)
 		fprintf(c->f, " %.2f,%.2f\"/>\n", X1 + PAD, y);
 }
 
+/* A kill's label: its row's first line; its reclaim, if any, the second. */
+static double label_y(double top, int row)
+{
+	return top + 14 + (row % LABEL_ROWS) * 2 * LABEL_LINE;
+}
+
+static void stalls_text(FILE *f, const char *kind, const struct report_stalls *s)
+{
+	fprintf(f, "%s reclaim %llu stalls, %.1f ms in all, longest %.1f ms, %llu pages "
+		"reclaimed of %llu scanned", kind, (unsigned long long)s->stalls,
+		s->total_us / 1e3, s->max_us / 1e3, (unsigned long long)s->reclaimed_pages,
+		(unsigned long long)s->scanned_pages);
+}
+
+/*
+ * A kill's reclaim window: a band over the time it sums, up to the kill,
+ * with its stalls. The sums have no time inside the window, so the band is
+ * even: it says how much, not when.
+ */
+static void reclaim_window(const struct ctx *c, const struct report_kill *k, double top,
+			   double bottom, int row)
+{
+	const struct report_reclaim *r = &k->reclaim;
+	int64_t from = k->time_ns - (int64_t)r->window_us * 1000;
+	double x = xof(c, k->time_ns), xs = xof(c, from < c->t0 ? c->t0 : from);
+	__u64 stalls = r->direct.stalls + r->memcg.stalls;
+	__u64 total_us = r->direct.total_us + r->memcg.total_us;
+	__u64 max_us = r->direct.max_us > r->memcg.max_us ? r->direct.max_us : r->memcg.max_us;
+	FILE *f = c->f;
+	char text[160];
+	double y;
+	int n;
+
+	fprintf(f, "<g class=\"reclaim\" data-seq=\"%llu\" data-stalls=\"%llu\">\n",
+		(unsigned long long)k->seq, (unsigned long long)stalls);
+	fprintf(f, "<title>the %.1f s before seq %llu's kill: ", r->window_us / 1e6,
+		(unsigned long long)k->seq);
+	stalls_text(f, "memcg", &r->memcg);
+	fputs("; ", f);
+	stalls_text(f, "direct", &r->direct);
+	fprintf(f, "; kswapd wakeups %llu, reclaim retries %llu, compaction retries %llu",
+		(unsigned long long)r->kswapd_wakeups, (unsigned long long)r->reclaim_retries,
+		(unsigned long long)r->compact_retries);
+	if (r->has_psi) {
+		fputs("; memory pressure (PSI, ", f);
+		xml_text(f, r->psi_source);
+		fprintf(f, ", read just after the kill) some %.2f%% full %.2f%% (avg10), "
+			"some %.2f%% full %.2f%% (avg60)", r->some_avg10, r->full_avg10,
+			r->some_avg60, r->full_avg60);
+	} else {
+		fputs("; no PSI", f);
+	}
+	fputs("</title>\n", f);
+	fprintf(f, "<rect x=\"%.3f\" y=\"%.2f\" width=\"%.3f\" height=\"%.2f\" fill=\""
+		C_RECLAIM "\" fill-opacity=\"0.08\"/>\n", xs, top, x - xs, bottom - top);
+	fprintf(f, "<line x1=\"%.3f\" y1=\"%.2f\" x2=\"%.3f\" y2=\"%.2f\" stroke=\"" C_RECLAIM
+		"\" stroke-width=\"3\"/>\n", xs, bottom - 2, x, bottom - 2);
+	n = snprintf(text, sizeof(text), "%llu stalls, %.1f ms, longest %.1f ms",
+		     (unsigned long long)stalls, total_us / 1e3, max_us / 1e3);
+	if (r->has_psi)
+		snprintf(text + n, sizeof(text) - n, "; PSI %.2f/%.2f%%", r->some_avg10,
+			 r->full_avg10);
+	/* under the kill's label, right of its mark; left of it where that
+	 * would run off the picture */
+	y = label_y(top, row) + LABEL_LINE;
+	if (x + 4 + strlen(text) * CHAR_W > WIDTH)
+		fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\" ", x - 4, y);
+	else
+		fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" ", x + 4, y);
+	fprintf(f, "fill=\"" C_RECLAIM "\" font-size=\"10\">%s</text>\n</g>\n", text);
+}
+
 static void lane(const struct ctx *c, int d, double top, int *row)
 {
 	const struct timeline *tl = c->tl;
@@ -224,7 +300,7 @@ static void lane(const struct ctx *c, int d, double top, int *row)
 	const struct report_domain *dom = &tl->domains[d];
 	struct report_sample *m;
 	FILE *f = c->f;
-	int i, n;
+	int i, j, n;
 
 	m = lane_samples(c, d, &n);
 	for (i = 0; i < n; i++) {
@@ -257,6 +333,17 @@ static void lane(const struct ctx *c, int d, double top, int *row)
 	}
 	fputs("</text>\n", f);
 	grid(c, top, bottom, ymax);
+	/* under the lines: the windows are the background of the road */
+	for (i = 0, j = 0; i < tl->nr_kills; i++) {
+		const struct report_kill *k = &tl->kills[i];
+
+		if (k->domain != d || !kill_shown(c, k))
+			continue;
+		/* its label on its kill's row */
+		if (k->has_reclaim)
+			reclaim_window(c, k, top, bottom, *row + j);
+		j++;
+	}
 
 	/* the limit as a step line: it may change while tracing */
 	if (n) {
@@ -321,7 +408,7 @@ static void lane(const struct ctx *c, int d, double top, int *row)
 			fprintf(f, "<circle class=\"usage-at-kill\" cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" "
 				"fill=\"" C_USAGE "\" stroke=\"white\"/>\n", x, YOF(k->usage_kb));
 		fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">", x + 4,
-			top + 14 + (*row % LABEL_ROWS) * 13.0, colour);
+			label_y(top, *row), colour);
 		label(f, k);
 		fputs("</text>\n</g>\n", f);
 		(*row)++;
@@ -461,7 +548,9 @@ int svg_render(FILE *f, const struct timeline *tl, const struct svg_view *v)
 		"<tspan fill=\"" C_KILL "\">&#9660; kill: victim (pid)</tspan>   "
 		"<tspan fill=\"#2e8b57\">&#9679; reaped</tspan> <tspan fill=\"" C_EXITING
 		"\">&#9679; skipped</tspan> <tspan fill=\"#777\">&#9679; exit</tspan>: the victim's "
-		"exit   <tspan fill=\"" C_LOST "\">| lost records</tspan></text>\n", X0 - PAD);
+		"exit   <tspan fill=\"" C_LOST "\">| lost records</tspan>   <tspan fill=\"" C_RECLAIM
+		"\">&#9644; reclaim before the kill: stalls, time, longest; PSI some/full avg10"
+		"</tspan></text>\n", X0 - PAD);
 	/* the system first: the whole machine above its parts */
 	for (i = 0; i < 2; i++)
 		for (d = 0; d < tl->nr_domains; d++) {
