@@ -8,6 +8,7 @@
 #   BENCH_RUNS=N          alternating start/RSS runs per tool, and storm blocks (7)
 #   BENCH_KILLS=K         kills per storm block, for bpf_stats and idle latency (30)
 #   BENCH_STORM_KILLS=K   back-to-back kills for the storm latency (100)
+#   BENCH_MEM_KILLS=K     kills of the memory-over-kills block (10000)
 #   OOMTRACE=PATH         the binary (build/oomtrace)
 set -euo pipefail
 
@@ -25,6 +26,7 @@ fi
 N=${BENCH_RUNS:-7}
 K=${BENCH_KILLS:-30}
 KS=${BENCH_STORM_KILLS:-100}
+MK=${BENCH_MEM_KILLS:-10000}
 OOMTRACE=${OOMTRACE:-build/oomtrace}
 BENCH_PY=scripts/bench.py
 BPFTRACE_PROG='tracepoint:oom:mark_victim { printf("%d\n", args->pid); }'
@@ -36,10 +38,15 @@ done
 run=$(mktemp -d /tmp/oomtrace-bench.XXXXXX)
 cg=
 pids=()
+workers=()
 old_stats=
 mounted_tracefs=0
 cleanup() {
 	local p
+	# background shells ignore SIGINT: the kill workers get SIGTERM
+	touch "$run/mem.stop"
+	for p in "${workers[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${workers[@]}"; do wait "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ -n "$cg" ] && [ -d "$cg" ]; then
@@ -267,6 +274,60 @@ say "kill-to-record latency: $K kills 200 ms apart, then $KS back to back"
 latency idle "$K" 0.2
 latency storm "$KS" ""
 
+# --- 5. memory over many kills ----------------------------------------------------
+# VmRSS of one oomtrace --json through MK kills: at the start, after 1000 and
+# after MK. The first kills fault in what only a kill uses (kallsyms names,
+# episode and output buffers): the bound is on the growth after them.
+# Kills come fast from two loops of short-lived hogs in the one cgroup (dd's
+# 32 MiB buffer cannot fit in 16 MiB); their number is the kernel's count.
+mem_hogs() {
+	local rc
+	while [ ! -e "$run/mem.stop" ]; do
+		rc=0
+		{ scripts/in-cgroup.sh "$cg" dd if=/dev/zero of=/dev/null bs=32M count=1; } \
+			2>/dev/null || rc=$?
+		[ "$rc" -ne 100 ] || { echo "bench: the hog could not join $cg" >&2; exit 1; }
+	done
+}
+rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
+# mem_kills_to N: until the kernel has counted N kills since the block began
+mem_kills_to() {
+	local p
+	while [ $(($(oom_kills) - mem0)) -lt "$1" ]; do
+		for p in "${workers[@]}"; do
+			kill -0 "$p" 2>/dev/null || { say "a hog loop stopped"; exit 1; }
+		done
+		sleep 0.2
+	done
+	# what is in the ring is consumed before the figure is read
+	sleep 1
+}
+say "memory over $MK kills: oomtrace --json -o /dev/null, VmRSS at the start, after 1000 and after $MK"
+start_tracer "$run/mem.err" --json -o /dev/null
+sleep 2
+mem0=$(oom_kills)
+t0=$(now)
+echo "0 $(rss_kb "$tracer")" > "$run/mem_rss"
+rm -f "$run/mem.stop"
+for _ in 1 2; do
+	mem_hogs &
+	workers+=($!)
+done
+mem_kills_to 1000
+echo "$(($(oom_kills) - mem0)) $(rss_kb "$tracer")" >> "$run/mem_rss"
+mem_kills_to "$MK"
+touch "$run/mem.stop"
+for p in "${workers[@]}"; do wait "$p"; done
+workers=()
+sleep 1
+t1=$(now)
+echo "$(($(oom_kills) - mem0)) $(rss_kb "$tracer")" >> "$run/mem_rss"
+stop "$tracer"
+# "oomtrace: N records, F filtered out, L lost; ...": the kills it saw
+sed -n 's/^oomtrace: \([0-9]*\) records, [0-9]* filtered out, \([0-9]*\) lost;.*/\1 \2/p' \
+	"$run/mem.err" > "$run/mem_records"
+python3 -c "print($(($(oom_kills) - mem0)) / ($t1 - $t0))" > "$run/mem_rate"
+
 # --- what this run could not measure ---------------------------------------------
 skip "guest (Debian 6.1): start-to-attached and RSS against bpftrace's oomkill.bt and bcc's oomkill-bpfcc: not implemented yet (TODO: run this script in scripts/vmtest.sh --kernel linux-image-6.1.0-56-amd64 --mem 768M --cpus 2)"
 skip "BPF cost in fentry and kprobe modes: this kernel offers tracepoint mode only ($(uname -r): fentry load gets EPERM, no kprobes); needs the 6.1 guest (TODO)"
@@ -275,8 +336,8 @@ skip "--reclaim's cost on a reclaim-heavy workload (page-cache churn in a memcg,
 skip "BPF cost in raw_tp: oomtrace's tracepoint mode takes tp_btf where the kernel has it and cannot be told to use raw_tp"
 
 # --- the report --------------------------------------------------------------------
-printf '{"tracefs_mounted_by_bench": %s, "kills_per_block": %s, "storm_latency_kills": %s, "runs": %s}\n' \
-	"$([ "$mounted_tracefs" = 1 ] && echo true || echo false)" "$K" "$KS" "$N" > "$run/extras.json"
+printf '{"tracefs_mounted_by_bench": %s, "kills_per_block": %s, "storm_latency_kills": %s, "runs": %s, "memory_kills": %s}\n' \
+	"$([ "$mounted_tracefs" = 1 ] && echo true || echo false)" "$K" "$KS" "$N" "$MK" > "$run/extras.json"
 python3 "$BENCH_PY" report "$run" | tee "$run/table.txt"
 mkdir -p build/bench
 key=$(printf '%s-%s' "$host" "${machine_id:0:12}" | tr -c 'A-Za-z0-9._-' _)
