@@ -173,7 +173,8 @@ struct memcg_stats_check {
 	__u32 bad;
 };
 
-/* Fill tab with mem_cgroup_stats_index[]: 0, or -1 if it cannot be had. */
+/* Fill tab with mem_cgroup_stats_index[] from code_addr, memcg_page_state()
+ * (never 0): 0, or -1 if it cannot be had. */
 static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
 						  volatile struct memcg_stats_check *c)
 {
@@ -181,7 +182,7 @@ static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
 	__u8 code[MEMCG_STATS_CODE];
 	__u64 table = 0;
 
-	if (!code_addr || nr > MEMCG_STATS_MAX || slots > 64)
+	if (nr > MEMCG_STATS_MAX || slots > 64)
 		return -1;
 	if (bpf_probe_read_kernel(code, sizeof(code), (void *)code_addr))
 		return -1;

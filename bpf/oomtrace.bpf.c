@@ -118,8 +118,14 @@ struct {
  * 0 when oom_evaluate_task() is not hooked. */
 const volatile __u32 cand_max;
 const volatile __u32 page_shift = 12;
-/* memcg_page_state() in kallsyms: where mem_cgroup_stats_index[] is read */
-const volatile __u64 memcg_page_state_addr;
+/*
+ * Addresses from /proc/kallsyms, in .bss rather than .rodata: user space
+ * sets them after the load, which then need not wait for kallsyms to be
+ * read. 0: not set yet, or not to be had (see below).
+ *
+ * memcg_page_state(): where mem_cgroup_stats_index[] is read.
+ */
+__u64 memcg_page_state_addr;
 
 /* mem_cgroup_stats_index[] once found (it is built at boot, never changed
  * after): 0 not looked for yet, 1 found, -1 not to be had */
@@ -128,15 +134,15 @@ static __u8 stats_index[MEMCG_STATS_MAX];
 static struct memcg_stats_check stats_check;
 
 /*
- * /proc/kallsyms addresses of vm_node_stat[], vm_zone_stat[] and
- * node_data[] (the kernel's BTF has no such variables); 0: not there (no
- * CONFIG_KALLSYMS_ALL, kptr_restrict, or no CONFIG_NUMA). node_data[] has
- * MAX_NUMNODES entries, of which the first nr_node_ids (the highest
- * possible node + 1) may be used.
+ * vm_node_stat[], vm_zone_stat[] and node_data[] (the kernel's BTF has no
+ * such variables), read anew at every kill; 0 also when kallsyms does not
+ * list them (no CONFIG_KALLSYMS_ALL, kptr_restrict, or no CONFIG_NUMA).
+ * node_data[] has MAX_NUMNODES entries, of which the first nr_node_ids
+ * (the highest possible node + 1) may be used.
  */
-const volatile __u64 vm_node_stat_addr;
-const volatile __u64 vm_zone_stat_addr;
-const volatile __u64 node_data_addr;
+__u64 vm_node_stat_addr;
+__u64 vm_zone_stat_addr;
+__u64 node_data_addr;
 const volatile __u32 nr_node_ids;
 
 __u64 episode_seq;
@@ -220,9 +226,14 @@ static __always_inline void read_memcg_mem(struct oomtrace_oom *oom,
  */
 __attribute__((noinline)) int memcg_stats_index_load(void)
 {
+	__u64 addr = memcg_page_state_addr;
+
+	/* no address yet is no answer yet: a failure would be kept for good */
+	if (!addr)
+		return 0;
 	if (!stats_index_state)
-		stats_index_state = memcg_stats_index_find(memcg_page_state_addr,
-							   stats_index, &stats_check) ? -1 : 1;
+		stats_index_state = memcg_stats_index_find(addr, stats_index,
+							   &stats_check) ? -1 : 1;
 	return stats_index_state == 1;
 }
 

@@ -114,6 +114,18 @@ def nums(d, name):
         return []
 
 
+def lines(d, name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return [l for l in f.read().splitlines() if l.strip()]
+    except FileNotFoundError:
+        return []
+
+
+# memory over many kills: the most VmRSS may grow after the first 1000
+MEM_BOUND_KB = 1024
+
+
 def pct(v, q):
     # nearest rank: with 30 samples, p99 is the largest
     s = sorted(v)
@@ -209,6 +221,21 @@ def cmd_report(argv):
         row(f"kill-to-record p99, {kind}", s and s["p99"], None, "ms", f"<= {goal} ms",
             lambda o, p, r, g=goal: o is not None and o <= g)
 
+    # memory over many kills: "KILLS RSS_KB" at the start, after 1000, at the end
+    mem = [tuple(int(x) for x in l.split()) for l in lines(d, "mem_rss")]
+    memory = None
+    if len(mem) == 3:
+        growth = mem[2][1] - mem[1][1]
+        recs = [int(x) for x in " ".join(lines(d, "mem_records")).split()]
+        rate = nums(d, "mem_rate")
+        memory = {"rss_kb": [{"kills": k, "rss_kb": r} for k, r in mem],
+                  "growth_kb": growth, "growth_from_start_kb": mem[2][1] - mem[0][1],
+                  "bound_kb": MEM_BOUND_KB, "pass": growth <= MEM_BOUND_KB,
+                  "records": recs[0] if len(recs) == 2 else None,
+                  "lost": recs[1] if len(recs) == 2 else None,
+                  "kills_per_s": rate[0] if rate else None}
+        row(f"VmRSS growth, kill {mem[1][0]} to {mem[2][0]}", growth / 1024, None, "MiB",
+            f"<= {MEM_BOUND_KB // 1024} MiB", lambda o, p, r: growth <= MEM_BOUND_KB)
     fmt = lambda x: "-" if x is None else (f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}")
     print(f"bench: {machine['hostname']} ({machine['machine_id'][:12]}), kernel "
           f"{machine['kernel']}, {machine['cpu_model']}, {machine['cores']} cores, "
@@ -228,6 +255,15 @@ def cmd_report(argv):
         extra = f", p50 {s['p50']:.2f}, p99 {s['p99']:.2f}" if "p99" in s else ""
         print(f"  {k:<20} {s['min']:.6g} / {s['median']:.6g} / {s['max']:.6g} {s['unit']}"
               f" (n={s['n']}{extra})")
+    if memory:
+        (k0, r0), (k1, r1), (k2, r2) = mem
+        print(f"memory over {k2} kills (oomtrace --json -o /dev/null, "
+              f"{memory['kills_per_s'] or 0:.0f} kills/s): VmRSS {r0} kB at the start, "
+              f"{r1} kB after {k1} kills, {r2} kB after {k2}; growth {memory['growth_kb']} kB "
+              f"after the first {k1} ({memory['growth_from_start_kb']} kB from the start); "
+              f"{memory['records']} records, {memory['lost']} lost")
+        print(f"{'PASS' if memory['pass'] else 'FAIL'} memory flat: growth from kill {k1} to "
+              f"{k2} is {memory['growth_kb']} kB, bound {MEM_BOUND_KB} kB")
     skips = []
     if os.path.exists(os.path.join(d, "skips")):
         with open(os.path.join(d, "skips")) as f:
@@ -239,8 +275,8 @@ def cmd_report(argv):
         with open(os.path.join(d, "extras.json")) as f:
             extras = json.load(f)
     with open(os.path.join(d, "results.json"), "w") as f:
-        json.dump({"machine": machine, "table": rows, "raw": raw, "skipped": skips,
-                   "extras": extras}, f, indent=1)
+        json.dump({"machine": machine, "table": rows, "raw": raw, "memory_over_kills": memory,
+                   "skipped": skips, "extras": extras}, f, indent=1)
         f.write("\n")
 
 

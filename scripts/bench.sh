@@ -8,6 +8,7 @@
 #   BENCH_RUNS=N          alternating start/RSS runs per tool, storm and churn blocks (7)
 #   BENCH_KILLS=K         kills per storm block, for bpf_stats and idle latency (30)
 #   BENCH_STORM_KILLS=K   back-to-back kills for the storm latency (100)
+#   BENCH_MEM_KILLS=K     kills of the memory-over-kills block (10000)
 #   OOMTRACE=PATH         the binary (build/oomtrace)
 #   BENCH_GUEST=PKG       then the same in a guest of this kernel package
 #                         (linux-image-6.1.0-56-amd64; empty: none)
@@ -27,6 +28,7 @@ fi
 N=${BENCH_RUNS:-7}
 K=${BENCH_KILLS:-30}
 KS=${BENCH_STORM_KILLS:-100}
+MK=${BENCH_MEM_KILLS:-10000}
 OOMTRACE=${OOMTRACE:-build/oomtrace}
 BENCH_GUEST=${BENCH_GUEST-linux-image-6.1.0-56-amd64}
 BENCH_PY=scripts/bench.py
@@ -39,10 +41,15 @@ done
 run=$(mktemp -d /tmp/oomtrace-bench.XXXXXX)
 cg=
 pids=()
+workers=()
 old_stats=
 mounted_tracefs=0
 cleanup() {
 	local p
+	# background shells ignore SIGINT: the kill workers get SIGTERM
+	touch "$run/mem.stop"
+	for p in "${workers[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${workers[@]}"; do wait "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ -n "$cg" ] && [ -d "$cg" ]; then
@@ -363,6 +370,64 @@ else
 	rm -f "$churn"
 fi
 
+# --- 6. memory over many kills ----------------------------------------------------
+# VmRSS of one oomtrace --json through MK kills: at the start, after 1000 and
+# after MK. The first kills fault in what only a kill uses (kallsyms names,
+# episode and output buffers): the bound is on the growth after them.
+# Kills come fast from two loops of short-lived hogs in the one cgroup (dd's
+# 32 MiB buffer cannot fit in 16 MiB); their number is the kernel's count.
+mem_hogs() {
+	local rc
+	while [ ! -e "$run/mem.stop" ]; do
+		rc=0
+		{ scripts/in-cgroup.sh "$cg" dd if=/dev/zero of=/dev/null bs=32M count=1; } \
+			2>/dev/null || rc=$?
+		[ "$rc" -ne 100 ] || { echo "bench: the hog could not join $cg" >&2; exit 1; }
+	done
+}
+rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
+# mem_kills_to N: until the kernel has counted N kills since the block began
+mem_kills_to() {
+	local p
+	while [ $(($(oom_kills) - mem0)) -lt "$1" ]; do
+		for p in "${workers[@]}"; do
+			kill -0 "$p" 2>/dev/null || { say "a hog loop stopped"; exit 1; }
+		done
+		sleep 0.2
+	done
+	# what is in the ring is consumed before the figure is read
+	sleep 1
+}
+if [ "$MK" -eq 0 ]; then
+	skip "memory over many kills: BENCH_MEM_KILLS=0 (the guest half sets it: thousands of kills would take hours under TCG; the host run measures it)"
+else
+	say "memory over $MK kills: oomtrace --json -o /dev/null, VmRSS at the start, after 1000 and after $MK"
+	start_tracer "$run/mem.err" "$mode" --json -o /dev/null
+	sleep 2
+	mem0=$(oom_kills)
+	t0=$(now)
+	echo "0 $(rss_kb "$tracer")" > "$run/mem_rss"
+	rm -f "$run/mem.stop"
+	for _ in 1 2; do
+		mem_hogs &
+		workers+=($!)
+	done
+	mem_kills_to 1000
+	echo "$(($(oom_kills) - mem0)) $(rss_kb "$tracer")" >> "$run/mem_rss"
+	mem_kills_to "$MK"
+	touch "$run/mem.stop"
+	for p in "${workers[@]}"; do wait "$p"; done
+	workers=()
+	sleep 1
+	t1=$(now)
+	echo "$(($(oom_kills) - mem0)) $(rss_kb "$tracer")" >> "$run/mem_rss"
+	stop "$tracer"
+	# "oomtrace: N records, F filtered out, L lost; ...": the kills it saw
+	sed -n 's/^oomtrace: \([0-9]*\) records, [0-9]* filtered out, \([0-9]*\) lost;.*/\1 \2/p' \
+		"$run/mem.err" > "$run/mem_records"
+	python3 -c "print($(($(oom_kills) - mem0)) / ($t1 - $t0))" > "$run/mem_rate"
+fi
+
 # --- what this run could not measure ---------------------------------------------
 for m in fentry kprobe tracepoint; do
 	[[ " $modes " == *" $m "* ]] ||
@@ -373,8 +438,8 @@ done
 skip "BPF cost in raw_tp: oomtrace's tracepoint mode takes tp_btf where the kernel has it and cannot be told to use raw_tp"
 
 # --- the report --------------------------------------------------------------------
-printf '{"tracefs_mounted_by_bench": %s, "kills_per_block": %s, "storm_latency_kills": %s, "runs": %s}\n' \
-	"$([ "$mounted_tracefs" = 1 ] && echo true || echo false)" "$K" "$KS" "$N" > "$run/extras.json"
+printf '{"tracefs_mounted_by_bench": %s, "kills_per_block": %s, "storm_latency_kills": %s, "runs": %s, "memory_kills": %s}\n' \
+	"$([ "$mounted_tracefs" = 1 ] && echo true || echo false)" "$K" "$KS" "$N" "$MK" > "$run/extras.json"
 python3 "$BENCH_PY" report "$run" | tee "$run/table.txt"
 # in the guest, its results export (the repository is read-only there)
 outdir=${OOMTRACE_RESULTS:-build/bench}
@@ -395,7 +460,7 @@ say "the same bench in a $BENCH_GUEST guest (TCG: its absolute figures are slow;
 rc=0
 scripts/vmtest.sh --kernel "$BENCH_GUEST" --mem 1G --cpus 2 --timeout 5400 --results "$gres" -- \
 	env OOMTRACE_BENCH_LOCKED=1 BENCH_RUNS="$N" BENCH_KILLS="$K" BENCH_STORM_KILLS="$KS" \
-	OOMTRACE="$OOMTRACE" scripts/bench.sh || rc=$?
+	BENCH_MEM_KILLS=0 OOMTRACE="$OOMTRACE" scripts/bench.sh || rc=$?
 for f in "$gres"/results-*; do
 	[ -e "$f" ] && mv "$f" build/bench/ && echo "bench: guest results in build/bench/${f##*/}"
 done

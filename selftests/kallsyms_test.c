@@ -19,6 +19,10 @@ static const char syms[] =
 	"ffffffff82100000 B vm_node_stat\n"
 	"ffffffff82100200 B vm_zone_stat\n"
 	"ffffffff82200000 D node_data\n"
+	"ffffffff81300000 T memcg_page_state\n"
+	"ffffffff81300100 t memcg_page_state.cold\n"	/* a part: not kept */
+	"ffffffff82300000 d memcg_page_state\n"		/* not code: not kept */
+	"ffffffffc0003000 t node_data\t[some_mod]\n"	/* code: not kept */
 	"ffffffffc0002000 d vm_zone_stat\t[some_mod]\n"	/* a module's: not the kernel's */
 	"ffffffffc0001000 t mod_func\t[some_mod]\n";
 
@@ -50,13 +54,15 @@ FIXTURE_TEARDOWN(ksyms)
 	unlink(self->path);
 }
 
-/* The variables the BPF side reads by address: the kernel's, not a module's. */
-TEST_F(ksyms, data_symbols)
+/* The symbols the BPF side reads by address: the kernel's, not a module's,
+ * of their kind, by their plain names. */
+TEST_F(ksyms, kept_symbols)
 {
-	EXPECT_EQ(0xffffffff82100000, ksyms_data(self->ks, "vm_node_stat"));
-	EXPECT_EQ(0xffffffff82100200, ksyms_data(self->ks, "vm_zone_stat"));
-	EXPECT_EQ(0xffffffff82200000, ksyms_data(self->ks, "node_data"));
-	EXPECT_EQ(0, ksyms_data(self->ks, "some_data"));
+	EXPECT_EQ(0xffffffff82100000, ksyms_kept(self->ks, "vm_node_stat"));
+	EXPECT_EQ(0xffffffff82100200, ksyms_kept(self->ks, "vm_zone_stat"));
+	EXPECT_EQ(0xffffffff82200000, ksyms_kept(self->ks, "node_data"));
+	EXPECT_EQ(0xffffffff81300000, ksyms_kept(self->ks, "memcg_page_state"));
+	EXPECT_EQ(0, ksyms_kept(self->ks, "some_data"));
 }
 
 TEST_F(ksyms, find_exact_and_inside)

@@ -129,17 +129,6 @@ static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *w
 	}
 }
 
-/* Where memcg_page_state() starts (see memcg_stats_index_find()); 0 when
- * kallsyms does not say, and then kernels that index memcg stats through a
- * table give records no oom_memcg_stat. */
-static __u64 memcg_page_state_addr(const struct attach_opts *o)
-{
-	const struct ksyms *ks = ksyms_loaded(o->ks);
-	const struct ksym *sym = ks ? ksyms_func(ks, "memcg_page_state") : NULL;
-
-	return sym && !strcmp(sym->name, "memcg_page_state") ? sym->addr : 0;
-}
-
 /*
  * --reclaim's maps: the memcgs whose reclaim is summed (the least recently
  * active give way), and the tasks in a reclaim pass at once.
@@ -305,12 +294,16 @@ static unsigned int possible_nodes(void)
 }
 
 /*
- * The system's memory counters ("Mem-Info:" of a global OOM) are arrays
- * that the kernel's BTF does not describe as variables: the BPF side reads
- * them at the addresses /proc/kallsyms gives. Node free pages need
- * node_data[] too (CONFIG_NUMA), and lack only themselves without it.
+ * The addresses the BPF side reads at, from /proc/kallsyms: set after the
+ * load, which so overlaps the reading, and before the attach, so that no
+ * kill sees them unset. The system's memory counters ("Mem-Info:" of a
+ * global OOM) are arrays that the kernel's BTF does not describe as
+ * variables; node free pages need node_data[] too (CONFIG_NUMA), and lack
+ * only themselves without it. memcg_page_state() leads to the memcg stats
+ * index (see memcg_stats_index_find()): without it, kernels that index
+ * memcg stats through a table give records no oom_memcg_stat.
  */
-static void mem_info_addrs(struct attachment *a, const struct attach_opts *o)
+static void kallsyms_addrs(struct attachment *a, const struct attach_opts *o)
 {
 	const struct ksyms *ks = ksyms_loaded(o->ks);
 	struct oomtrace_bpf *s = a->skel;
@@ -321,11 +314,11 @@ static void mem_info_addrs(struct attachment *a, const struct attach_opts *o)
 			 errno == EPERM ? "hides addresses (kptr_restrict)" : "is unreadable");
 		return;
 	}
-	s->rodata->vm_node_stat_addr = ksyms_data(ks, "vm_node_stat");
-	s->rodata->vm_zone_stat_addr = ksyms_data(ks, "vm_zone_stat");
-	s->rodata->node_data_addr = ksyms_data(ks, "node_data");
-	s->rodata->nr_node_ids = possible_nodes();
-	if (!s->rodata->vm_node_stat_addr || !s->rodata->vm_zone_stat_addr)
+	s->bss->memcg_page_state_addr = ksyms_kept(ks, "memcg_page_state");
+	s->bss->vm_node_stat_addr = ksyms_kept(ks, "vm_node_stat");
+	s->bss->vm_zone_stat_addr = ksyms_kept(ks, "vm_zone_stat");
+	s->bss->node_data_addr = ksyms_kept(ks, "node_data");
+	if (!s->bss->vm_node_stat_addr || !s->bss->vm_zone_stat_addr)
 		snprintf(a->no_mem_info, sizeof(a->no_mem_info),
 			 "no vm_node_stat and vm_zone_stat in /proc/kallsyms "
 			 "(a kernel without CONFIG_KALLSYMS_ALL)");
@@ -366,8 +359,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	bpf_program__set_autoload(s->progs.oom_evaluate_kprobe, mode == MODE_KPROBE && a->ranked);
 	s->rodata->cand_max = a->ranked ? o->candidates : 0;
 	s->rodata->page_shift = __builtin_ctz(getpagesize());
-	s->rodata->memcg_page_state_addr = memcg_page_state_addr(o);
-	mem_info_addrs(a, o);
+	s->rodata->nr_node_ids = possible_nodes();
 	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
 	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);
 	followups(s, f);
@@ -399,6 +391,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	err = oomtrace_bpf__load(s);
 	if (err)
 		goto destroy_skel;
+	kallsyms_addrs(a, o);
 	err = attach_mode(a, o, what, sizeof(what));
 	if (err)
 		goto destroy_skel;

@@ -26,12 +26,22 @@ struct named {
 	size_t index;
 };
 
-/* The few variables the BPF side reads by address: their BTF has none. */
-static const char *const data_names[] = { "vm_node_stat", "vm_zone_stat", "node_data" };
-#define NR_DATA (sizeof(data_names) / sizeof(data_names[0]))
+/*
+ * The few symbols the BPF side reads by address (the variables' BTF has
+ * none), kept while reading: a lookup by name afterwards would inflate
+ * every block.
+ */
+static const struct {
+	const char *name;
+	int text;
+} kept[] = {
+	{ "vm_node_stat", 0 }, { "vm_zone_stat", 0 }, { "node_data", 0 },
+	{ "memcg_page_state", 1 },
+};
+#define NR_KEPT (sizeof(kept) / sizeof(kept[0]))
 
 struct ksyms {
-	uint64_t data[NR_DATA];	/* 0: not in the file */
+	uint64_t kept[NR_KEPT];	/* 0: not in the file */
 	uint64_t *addrs;	/* sorted */
 	uint32_t *order;	/* addrs[i]'s name is the order[i]-th read; NULL: the i-th */
 	size_t nr;
@@ -72,20 +82,22 @@ static int grow(void **p, size_t *cap, size_t need, size_t size, size_t first)
 	return 0;
 }
 
-/* A data symbol of data_names: its address kept in ks->data. */
-static void keep_data(struct ksyms *ks, uint64_t addr, const char *name, size_t len)
+/* A symbol of kept[], of its kind: its address kept in ks->kept. */
+static void keep(struct ksyms *ks, uint64_t addr, const char *name, size_t len, int text)
 {
 	size_t i;
 
-	for (i = 0; i < NR_DATA; i++)
-		if (strlen(data_names[i]) == len && !strncmp(name, data_names[i], len))
-			ks->data[i] = addr;
+	for (i = 0; i < NR_KEPT; i++)
+		if (kept[i].text == text && strlen(kept[i].name) == len &&
+		    !strncmp(name, kept[i].name, len))
+			ks->kept[i] = addr;
 }
 
 /* "ffffffff81000000 T _stext" or "... t func\t[module]": 0 or -1. */
 static int parse_line(struct ksyms *ks, char *line, uint64_t *addr, char **name, size_t *len)
 {
 	char *p = line, type;
+	int text;
 
 	*addr = strtoull(line, &p, 16);
 	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
@@ -93,11 +105,13 @@ static int parse_line(struct ksyms *ks, char *line, uint64_t *addr, char **name,
 	type = p[1];
 	*name = p + 3;
 	*len = strcspn(*name, " \t\n");
+	text = type == 't' || type == 'T' || type == 'w' || type == 'W';
 	/* the kernel's own (a module's has a tab and [name] after it) */
-	if ((type == 'D' || type == 'B' || type == 'd' || type == 'b') && (*name)[*len] == '\n')
-		keep_data(ks, *addr, *name, *len);
+	if ((text || type == 'D' || type == 'B' || type == 'd' || type == 'b') &&
+	    (*name)[*len] == '\n')
+		keep(ks, *addr, *name, *len, text);
 	/* only code can be on a stack */
-	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+	if (!text)
 		return -1;
 	return *len && *len < NAME_MAX_LEN ? 0 : -1;
 }
@@ -329,13 +343,13 @@ void ksyms_loading_free(struct ksyms_loading *l)
 	free(l);
 }
 
-uint64_t ksyms_data(const struct ksyms *ks, const char *name)
+uint64_t ksyms_kept(const struct ksyms *ks, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < NR_DATA; i++)
-		if (!strcmp(name, data_names[i]))
-			return ks->data[i];
+	for (i = 0; i < NR_KEPT; i++)
+		if (!strcmp(name, kept[i].name))
+			return ks->kept[i];
 	return 0;
 }
 

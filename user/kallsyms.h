@@ -40,10 +40,11 @@ const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr);
  * clone of it (name.constprop.0, name.isra.0; never the .cold part). */
 const struct ksym *ksyms_func(const struct ksyms *ks, const char *func);
 
-/* The address of one of the kernel's variables that the BPF side reads
- * (vm_node_stat, vm_zone_stat, node_data); 0 when /proc/kallsyms does
- * not list it (no CONFIG_KALLSYMS_ALL) or hides it. */
-uint64_t ksyms_data(const struct ksyms *ks, const char *name);
+/* The address of one of the kernel's symbols that the BPF side reads
+ * (the variables vm_node_stat, vm_zone_stat, node_data; the function
+ * memcg_page_state, by its plain name only); 0 when /proc/kallsyms does
+ * not list it (variables: no CONFIG_KALLSYMS_ALL) or hides it. */
+uint64_t ksyms_kept(const struct ksyms *ks, const char *name);
 
 /* sym is func or one of its compiler-generated parts (func.cold, ...). */
 int ksym_is(const char *sym, const char *func);
