@@ -170,9 +170,9 @@ TEST(bad_numbers)
 	EXPECT_EQ(2, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "invalid --sample-interval '0.05': at least 0.1 seconds");
 	/* --reclaim's window: as the next argument or after '=' */
-	run(&r, 0, (const char *[]){ "--reclaim", "0", NULL });
+	run(&r, 0, (const char *[]){ "--reclaim", "86401", NULL });
 	EXPECT_EQ(2, r.status);
-	EXPECT_ONE_LINE_WITH(&r, "invalid --reclaim window '0': 1 to 86400 seconds");
+	EXPECT_ONE_LINE_WITH(&r, "invalid --reclaim window '86401': 0 (off) to 86400 seconds");
 	run(&r, 0, (const char *[]){ "serve", "--reclaim=86401", NULL });
 	EXPECT_EQ(2, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "invalid --reclaim window '86401'");
