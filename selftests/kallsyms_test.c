@@ -19,6 +19,7 @@ static const char syms[] =
 	"ffffffff82100000 B vm_node_stat\n"
 	"ffffffff82100200 B vm_zone_stat\n"
 	"ffffffff82200000 D node_data\n"
+	"ffffffff82300040 d mem_cgroup_events_index\n"	/* static, as in v6.1 */
 	"ffffffffc0002000 d vm_zone_stat\t[some_mod]\n"	/* a module's: not the kernel's */
 	"ffffffffc0001000 t mod_func\t[some_mod]\n";
 
@@ -56,6 +57,7 @@ TEST_F(ksyms, data_symbols)
 	EXPECT_EQ(0xffffffff82100000, ksyms_data(self->ks, "vm_node_stat"));
 	EXPECT_EQ(0xffffffff82100200, ksyms_data(self->ks, "vm_zone_stat"));
 	EXPECT_EQ(0xffffffff82200000, ksyms_data(self->ks, "node_data"));
+	EXPECT_EQ(0xffffffff82300040, ksyms_data(self->ks, "mem_cgroup_events_index"));
 	EXPECT_EQ(0, ksyms_data(self->ks, "some_data"));
 }
 

@@ -140,6 +140,19 @@ static __u64 memcg_page_state_addr(const struct attach_opts *o)
 	return sym && !strcmp(sym->name, "memcg_page_state") ? sym->addr : 0;
 }
 
+/* mem_cgroup_events_index[] (see memcg_events_index_find()), and
+ * memcg_events(), which reads it, for where kallsyms lists no data. */
+static void memcg_events_addrs(struct oomtrace_bpf *s, const struct attach_opts *o)
+{
+	const struct ksyms *ks = ksyms_loaded(o->ks);
+	const struct ksym *sym = ks ? ksyms_func(ks, "memcg_events") : NULL;
+
+	if (sym && !strcmp(sym->name, "memcg_events"))
+		s->rodata->memcg_events_addr = sym->addr;
+	if (ks)
+		s->rodata->memcg_events_index_addr = ksyms_data(ks, "mem_cgroup_events_index");
+}
+
 /*
  * --reclaim's maps: the memcgs whose reclaim is summed (the least recently
  * active give way), and the tasks in a reclaim pass at once.
@@ -367,6 +380,7 @@ static int try_mode(struct attachment *a, enum oom_mode mode, enum mark_victim_h
 	s->rodata->cand_max = a->ranked ? o->candidates : 0;
 	s->rodata->page_shift = __builtin_ctz(getpagesize());
 	s->rodata->memcg_page_state_addr = memcg_page_state_addr(o);
+	memcg_events_addrs(s, o);
 	mem_info_addrs(a, o);
 	bpf_program__set_autoload(s->progs.mark_victim_btf, hook == HOOK_TP_BTF);
 	bpf_program__set_autoload(s->progs.mark_victim_raw, hook == HOOK_RAW_TP);

@@ -27,7 +27,9 @@ struct named {
 };
 
 /* The few variables the BPF side reads by address: their BTF has none. */
-static const char *const data_names[] = { "vm_node_stat", "vm_zone_stat", "node_data" };
+static const char *const data_names[] = {
+	"vm_node_stat", "vm_zone_stat", "node_data", "mem_cgroup_events_index",
+};
 #define NR_DATA (sizeof(data_names) / sizeof(data_names[0]))
 
 struct ksyms {

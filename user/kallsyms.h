@@ -41,8 +41,9 @@ const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr);
 const struct ksym *ksyms_func(const struct ksyms *ks, const char *func);
 
 /* The address of one of the kernel's variables that the BPF side reads
- * (vm_node_stat, vm_zone_stat, node_data); 0 when /proc/kallsyms does
- * not list it (no CONFIG_KALLSYMS_ALL) or hides it. */
+ * (vm_node_stat, vm_zone_stat, node_data, mem_cgroup_events_index); 0
+ * when /proc/kallsyms does not list it (no CONFIG_KALLSYMS_ALL) or hides
+ * it. */
 uint64_t ksyms_data(const struct ksyms *ks, const char *name);
 
 /* sym is func or one of its compiler-generated parts (func.cold, ...). */
