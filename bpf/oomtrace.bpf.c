@@ -282,6 +282,11 @@ static __always_inline void read_memcg_events(struct oomtrace_memcg_stat *st, vo
 	EV_ITEM(PGSTEAL_PROACTIVE);
 
 	events = vmstats + bpf_core_field_offset(struct memcg_vmstats, events);
+	/*
+	 * Unrolled: clang rotates this loop so that its back-edge is a
+	 * fallthrough, which v6.1's verifier rejects ("back-edge from insn").
+	 */
+#pragma unroll
 	for (int i = 0; i < OOMTRACE_NR_EVENTS; i++) {
 		int item = items[i];
 		__u32 slot;
