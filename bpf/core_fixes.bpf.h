@@ -234,12 +234,13 @@ static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
  * (v6.11) u8, holding the slot itself, U8_MAX for none. No BTF describes
  * it: its address is the kallsyms symbol where /proc/kallsyms lists data
  * (CONFIG_KALLSYMS_ALL), else the movzbl that memcg_events() starts with
- * (a function of its own since v6.11; a u8 table only). The table is
- * kept only if it is exactly what init_memcg_events() builds, read as u8
- * or as int: every slot of events[] named by exactly one event, every
- * other event U8_MAX or 0. The contents tell the two apart (an int table
- * has no 0xff byte, a u8 one no int in 0..slots); v6.10's int8_t passes
- * neither, and its events are null.
+ * (a u8 table only; a function of its own where memcg-v1 code calls it,
+ * as on the 6.18 host). The table is kept only if it is exactly what
+ * init_memcg_events() builds, read as u8 or as int: every slot of
+ * events[] named by exactly one event, every other event U8_MAX or 0.
+ * The contents tell the two apart (an int table has no 0xff byte, a u8
+ * one no int in 0..slots); v6.10's int8_t passes neither, and its events
+ * are null.
  */
 #define MEMCG_EVENTS_MAX	128	/* items of the largest NR_VM_EVENT_ITEMS we take */
 
