@@ -144,7 +144,7 @@ static __always_inline void *mempolicy_nodes(struct mempolicy *pol)
  * keeps the table only if it is what init_memcg_stats() builds: every
  * slot of state[] named by exactly one item, every other item U8_MAX.
  */
-#define MEMCG_STATS_CODE	32	/* bytes of memcg_page_state() searched */
+#define MEMCG_STATS_CODE	32	/* bytes of a function searched for its table */
 #define MEMCG_STATS_MAX		64	/* items of the largest MEMCG_NR_STAT we take */
 
 static __always_inline __u32 memcg_state_slots(void)
@@ -173,29 +173,38 @@ struct memcg_stats_check {
 	__u32 bad;
 };
 
-/* Fill tab with mem_cgroup_stats_index[] from code_addr, memcg_page_state()
- * (never 0): 0, or -1 if it cannot be had. */
-static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
-						  volatile struct memcg_stats_check *c)
+/*
+ * The table a function reads with its first "movzbl table(%reg),%eax" in
+ * its first MEMCG_STATS_CODE bytes; 0 if there is none.
+ */
+static __always_inline __u64 movzbl_table(__u64 code_addr)
 {
-	__u32 nr = memcg_nr_stat(), slots = memcg_state_slots();
 	__u8 code[MEMCG_STATS_CODE];
-	__u64 table = 0;
 
-	if (nr > MEMCG_STATS_MAX || slots > 64)
-		return -1;
-	if (bpf_probe_read_kernel(code, sizeof(code), (void *)code_addr))
-		return -1;
+	if (!code_addr || bpf_probe_read_kernel(code, sizeof(code), (void *)code_addr))
+		return 0;
 	for (int i = 0; i + 7 <= MEMCG_STATS_CODE; i++) {
 		if (code[i] == 0x0f && code[i + 1] == 0xb6 &&
 		    (code[i + 2] & 0xc0) == 0x80 && (code[i + 2] & 7) != 4) {
 			__s32 disp = code[i + 3] | code[i + 4] << 8 |
 				     code[i + 5] << 16 | (__u32)code[i + 6] << 24;
 
-			table = (__u64)(__s64)disp;
-			break;
+			return (__u64)(__s64)disp;
 		}
 	}
+	return 0;
+}
+
+/* Fill tab with mem_cgroup_stats_index[]: 0, or -1 if it cannot be had. */
+static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
+						  volatile struct memcg_stats_check *c)
+{
+	__u32 nr = memcg_nr_stat(), slots = memcg_state_slots();
+	__u64 table;
+
+	if (nr > MEMCG_STATS_MAX || slots > 64)
+		return -1;
+	table = movzbl_table(code_addr);
 	if (!table || bpf_probe_read_kernel(tab, nr, (void *)table))
 		return -1;
 	c->seen = 0;
@@ -210,6 +219,88 @@ static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
 			c->bad = 1;
 		c->seen |= 1ULL << (v & 63);
 		c->named++;
+	}
+	return !c->bad && c->named == slots ? 0 : -1;
+}
+
+/*
+ * A memcg's memory.stat event counters, memcg_events(): "memcg: reduce
+ * size of memcg vmstats structures" (v6.1) keeps vmstats->events[] only
+ * for the events of memcg_vm_event_stat[], indexed through
+ * mem_cgroup_events_index[], which init_memcg_events() builds at boot: an
+ * int per vm_event_item, its slot + 1, 0 for an event memcgs do not keep.
+ * "memcg: reduce memory size of mem_cgroup_events_index" (v6.10) made it
+ * int8_t, and "memcg: increase the valid index range for memcg stats"
+ * (v6.11) u8, holding the slot itself, U8_MAX for none. No BTF describes
+ * it: its address is the kallsyms symbol where /proc/kallsyms lists data
+ * (CONFIG_KALLSYMS_ALL), else the movzbl that memcg_events() starts with
+ * (a u8 table only; a function of its own where memcg-v1 code calls it,
+ * as on the 6.18 host). The table is kept only if it is exactly what
+ * init_memcg_events() builds, read as u8 or as int: every slot of
+ * events[] named by exactly one event, every other event U8_MAX or 0.
+ * The contents tell the two apart (an int table has no 0xff byte, a u8
+ * one no int in 0..slots); v6.10's int8_t passes neither, and its events
+ * are null.
+ */
+#define MEMCG_EVENTS_MAX	128	/* items of the largest NR_VM_EVENT_ITEMS we take */
+
+static __always_inline __u32 memcg_event_slots(void)
+{
+	return bpf_core_field_size(struct memcg_vmstats, events) / sizeof(long);
+}
+
+static __always_inline __u32 memcg_nr_vm_events(void)
+{
+	return bpf_core_enum_value(enum vm_event_item, NR_VM_EVENT_ITEMS);
+}
+
+/*
+ * Fill tab (slot, or 0xff) with mem_cgroup_events_index[] at table, else
+ * at the table memcg_events() reads; raw: room for it as ints. 0, or -1
+ * if it cannot be had.
+ */
+static __always_inline int memcg_events_index_find(__u64 table, __u64 code_addr, __u8 *tab,
+						   __s32 *raw, volatile struct memcg_stats_check *c)
+{
+	__u32 nr = memcg_nr_vm_events(), slots = memcg_event_slots();
+
+	if (nr > MEMCG_EVENTS_MAX || slots > 64)
+		return -1;
+	if (!table)
+		table = movzbl_table(code_addr);
+	if (!table || bpf_probe_read_kernel(tab, nr, (void *)table))
+		return -1;
+	c->seen = 0;
+	c->named = 0;
+	c->bad = 0;
+	for (int i = 0; i < MEMCG_EVENTS_MAX && i < nr; i++) {
+		__u8 v = tab[i];
+
+		if (v == 0xff)
+			continue;
+		if (v >= slots || (c->seen & (1ULL << (v & 63))))
+			c->bad = 1;
+		c->seen |= 1ULL << (v & 63);
+		c->named++;
+	}
+	if (!c->bad && c->named == slots)
+		return 0;
+	if (bpf_probe_read_kernel(raw, nr * sizeof(*raw), (void *)table))
+		return -1;
+	c->seen = 0;
+	c->named = 0;
+	c->bad = 0;
+	for (int i = 0; i < MEMCG_EVENTS_MAX && i < nr; i++) {
+		__s32 v = raw[i];
+
+		tab[i] = 0xff;
+		if (!v)
+			continue;
+		if (v < 1 || v > slots || (c->seen & (1ULL << ((v - 1) & 63))))
+			c->bad = 1;
+		c->seen |= 1ULL << ((v - 1) & 63);
+		c->named++;
+		tab[i] = v - 1;
 	}
 	return !c->bad && c->named == slots ? 0 : -1;
 }

@@ -133,6 +133,16 @@ static __s32 stats_index_state;
 static __u8 stats_index[MEMCG_STATS_MAX];
 static struct memcg_stats_check stats_check;
 
+/* mem_cgroup_events_index[] in kallsyms, and memcg_events(), which reads
+ * it; 0: not set yet, or not listed */
+__u64 memcg_events_index_addr;
+__u64 memcg_events_addr;
+
+/* mem_cgroup_events_index[] as slots (0xff: none) once found, as above */
+static __s32 events_index_state;
+static __u8 events_index[MEMCG_EVENTS_MAX];
+static __s32 events_index_raw[MEMCG_EVENTS_MAX];
+
 /*
  * vm_node_stat[], vm_zone_stat[] and node_data[] (the kernel's BTF has no
  * such variables), read anew at every kill; 0 also when kallsyms does not
@@ -237,6 +247,78 @@ __attribute__((noinline)) int memcg_stats_index_load(void)
 	return stats_index_state == 1;
 }
 
+__attribute__((noinline)) int memcg_events_index_load(void)
+{
+	__u64 table = memcg_events_index_addr, code = memcg_events_addr;
+
+	/* as memcg_stats_index_load() */
+	if (!table && !code)
+		return 0;
+	if (!events_index_state)
+		events_index_state = memcg_events_index_find(table, code, events_index,
+							     events_index_raw, &stats_check) ? -1 : 1;
+	return events_index_state == 1;
+}
+
+#define EV_ITEM(e)							\
+	items[OOMTRACE_EV_##e] = bpf_core_enum_value_exists(enum vm_event_item, e) ? \
+		bpf_core_enum_value(enum vm_event_item, e) : -1
+
+/* memcg_events() of the event counters, as memory_stat_format() reads
+ * them for the report (and memcg1_stat_format() its total_* events). */
+static __always_inline void read_memcg_events(struct oomtrace_memcg_stat *st, void *vmstats)
+{
+	int items[OOMTRACE_NR_EVENTS];
+	__u32 slots = memcg_event_slots();
+	void *events;
+
+	if (!memcg_events_index_load())
+		return;
+	EV_ITEM(PGSCAN_KSWAPD);
+	EV_ITEM(PGSCAN_DIRECT);
+	EV_ITEM(PGSTEAL_KSWAPD);
+	EV_ITEM(PGSTEAL_DIRECT);
+	EV_ITEM(PGFAULT);
+	EV_ITEM(PGMAJFAULT);
+	EV_ITEM(PGREFILL);
+	EV_ITEM(PGACTIVATE);
+	EV_ITEM(PGDEACTIVATE);
+	EV_ITEM(PGLAZYFREE);
+	EV_ITEM(PGLAZYFREED);
+	EV_ITEM(ZSWPIN);
+	EV_ITEM(ZSWPOUT);
+	EV_ITEM(THP_FAULT_ALLOC);
+	EV_ITEM(THP_COLLAPSE_ALLOC);
+	EV_ITEM(PGPGIN);
+	EV_ITEM(PGPGOUT);
+	EV_ITEM(PGSCAN_KHUGEPAGED);
+	EV_ITEM(PGSCAN_PROACTIVE);
+	EV_ITEM(PGSTEAL_KHUGEPAGED);
+	EV_ITEM(PGSTEAL_PROACTIVE);
+
+	events = vmstats + bpf_core_field_offset(struct memcg_vmstats, events);
+	/*
+	 * Unrolled: clang rotates this loop so that its back-edge is a
+	 * fallthrough, which v6.1's verifier rejects ("back-edge from insn").
+	 */
+#pragma unroll
+	for (int i = 0; i < OOMTRACE_NR_EVENTS; i++) {
+		int item = items[i];
+		__u32 slot;
+		unsigned long x;
+
+		if (item < 0 || item >= MEMCG_EVENTS_MAX)
+			continue;
+		slot = events_index[item & (MEMCG_EVENTS_MAX - 1)];
+		if (slot >= slots ||
+		    bpf_probe_read_kernel(&x, sizeof(x), events + slot * sizeof(long)))
+			continue;
+		st->ev[i] = x;
+		st->ev_present |= 1ULL << i;
+	}
+	st->events_read = 1;
+}
+
 #define STAT_ITEM(s, type, name)					\
 	items[OOMTRACE_STAT_##s] = bpf_core_enum_value_exists(type, name) ?	\
 		bpf_core_enum_value(type, name) : -1
@@ -249,7 +331,7 @@ static __always_inline void read_memcg_stat(struct oomtrace_oom *oom,
 	struct oomtrace_memcg_stat *st = &oom->stat;
 	int items[OOMTRACE_NR_STATS];
 	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
-	void *state;
+	void *vmstats, *state;
 
 	if (!bpf_core_type_exists(struct memcg_vmstats) ||
 	    !bpf_core_field_exists(memcg->vmstats))
@@ -290,8 +372,8 @@ static __always_inline void read_memcg_stat(struct oomtrace_oom *oom,
 	STAT_ITEM(WORKINGSET_RESTORE_FILE, enum node_stat_item, WORKINGSET_RESTORE_FILE);
 	STAT_ITEM(WORKINGSET_NODERECLAIM, enum node_stat_item, WORKINGSET_NODERECLAIM);
 
-	state = (void *)BPF_CORE_READ(memcg, vmstats) +
-		bpf_core_field_offset(struct memcg_vmstats, state);
+	vmstats = BPF_CORE_READ(memcg, vmstats);
+	state = vmstats + bpf_core_field_offset(struct memcg_vmstats, state);
 	for (int i = 0; i < OOMTRACE_NR_STATS; i++) {
 		int item = items[i];
 		long x;
@@ -310,6 +392,7 @@ static __always_inline void read_memcg_stat(struct oomtrace_oom *oom,
 		st->val[i] = x < 0 ? 0 : x;
 		st->present |= 1ULL << i;
 	}
+	read_memcg_events(st, vmstats);
 	oom->flags |= OOMTRACE_OOM_STAT;
 }
 

@@ -136,12 +136,48 @@ enum oomtrace_stat {
 	OOMTRACE_NR_STATS,
 };
 
+/*
+ * The event counters of memory.stat, memcg_events() of each: v6.1's
+ * memcg_vm_event_stat[] (the v2 report prints all but pgpgin and pgpgout,
+ * v1's its total_pgpgin, total_pgpgout, total_pgfault and
+ * total_pgmajfault), then the parts of the "pgscan" and "pgsteal" sums
+ * that later kernels add: khugepaged's and proactive reclaim's.
+ */
+enum oomtrace_event {
+	OOMTRACE_EV_PGSCAN_KSWAPD,
+	OOMTRACE_EV_PGSCAN_DIRECT,
+	OOMTRACE_EV_PGSTEAL_KSWAPD,
+	OOMTRACE_EV_PGSTEAL_DIRECT,
+	OOMTRACE_EV_PGFAULT,
+	OOMTRACE_EV_PGMAJFAULT,
+	OOMTRACE_EV_PGREFILL,
+	OOMTRACE_EV_PGACTIVATE,
+	OOMTRACE_EV_PGDEACTIVATE,
+	OOMTRACE_EV_PGLAZYFREE,
+	OOMTRACE_EV_PGLAZYFREED,
+	OOMTRACE_EV_ZSWPIN,
+	OOMTRACE_EV_ZSWPOUT,
+	OOMTRACE_EV_THP_FAULT_ALLOC,
+	OOMTRACE_EV_THP_COLLAPSE_ALLOC,
+	OOMTRACE_EV_PGPGIN,
+	OOMTRACE_EV_PGPGOUT,
+	OOMTRACE_EV_PGSCAN_KHUGEPAGED,
+	OOMTRACE_EV_PGSCAN_PROACTIVE,
+	OOMTRACE_EV_PGSTEAL_KHUGEPAGED,
+	OOMTRACE_EV_PGSTEAL_PROACTIVE,
+	OOMTRACE_NR_EVENTS,
+};
+
 /* memcg_page_state() of each item: the kernel's count, in the item's own
  * unit (pages; bytes for percpu, zswap and slab_*; kB for kernel_stack;
- * events for workingset_*). */
+ * events for workingset_*); and memcg_events() of each event counter. */
 struct oomtrace_memcg_stat {
 	__u64 present;		/* bit per item: this kernel keeps it for memcgs */
 	__u64 val[OOMTRACE_NR_STATS];
+	__u32 events_read;	/* the event counters' index could be had */
+	__u32 pad;
+	__u64 ev_present;	/* bit per event: this kernel keeps it for memcgs */
+	__u64 ev[OOMTRACE_NR_EVENTS];
 };
 
 /*

@@ -291,7 +291,8 @@ TEST_F(episodes, tracepoint_mode_groups_by_stack)
 	EXPECT_STREQ("Memory cgroup out of memory", self->out[0].message);
 	/* no memcg OOM lock was found: the domain is missing too */
 	EXPECT_EQ(record_mode_unknown(MODE_TRACEPOINT) | RF_BIT(RF_OOM_MEMCG) |
-		  RF_BIT(RF_OOM_MEMCG_MEMORY) | RF_BIT(RF_OOM_MEMCG_STAT), self->out[0].unknown);
+		  RF_BIT(RF_OOM_MEMCG_MEMORY) | RF_BIT(RF_OOM_MEMCG_STAT) |
+		  RF_BIT(RF_OOM_MEMCG_STAT_EVENTS), self->out[0].unknown);
 	EXPECT_EQ(0, self->out[0].derived);
 	EXPECT_EQ(CONSTRAINT_GLOBAL, self->out[2].constraint);
 	/* a global OOM has no memcg, and that is known */

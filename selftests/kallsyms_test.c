@@ -19,8 +19,10 @@ static const char syms[] =
 	"ffffffff82100000 B vm_node_stat\n"
 	"ffffffff82100200 B vm_zone_stat\n"
 	"ffffffff82200000 D node_data\n"
+	"ffffffff82300040 d mem_cgroup_events_index\n"	/* static, as in v6.1 */
 	"ffffffff81300000 T memcg_page_state\n"
 	"ffffffff81300100 t memcg_page_state.cold\n"	/* a part: not kept */
+	"ffffffff81300200 t memcg_events\n"		/* static */
 	"ffffffff82300000 d memcg_page_state\n"		/* not code: not kept */
 	"ffffffffc0003000 t node_data\t[some_mod]\n"	/* code: not kept */
 	"ffffffffc0002000 d vm_zone_stat\t[some_mod]\n"	/* a module's: not the kernel's */
@@ -61,7 +63,9 @@ TEST_F(ksyms, kept_symbols)
 	EXPECT_EQ(0xffffffff82100000, ksyms_kept(self->ks, "vm_node_stat"));
 	EXPECT_EQ(0xffffffff82100200, ksyms_kept(self->ks, "vm_zone_stat"));
 	EXPECT_EQ(0xffffffff82200000, ksyms_kept(self->ks, "node_data"));
+	EXPECT_EQ(0xffffffff82300040, ksyms_kept(self->ks, "mem_cgroup_events_index"));
 	EXPECT_EQ(0xffffffff81300000, ksyms_kept(self->ks, "memcg_page_state"));
+	EXPECT_EQ(0xffffffff81300200, ksyms_kept(self->ks, "memcg_events"));
 	EXPECT_EQ(0, ksyms_kept(self->ks, "some_data"));
 }
 

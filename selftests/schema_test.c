@@ -21,13 +21,15 @@
 #define SCHEMA "schema/oomtrace.schema.json"
 #define VALIDATOR "scripts/validate-records.py"
 
-/* An oom_memcg_stat object, as a kernel without sec_pagetables and zswap prints it. */
+/* An oom_memcg_stat object, as a kernel without sec_pagetables and zswap prints it,
+ * and its event counters. */
 #define MEMCG_STAT \
-	"\"oom_memcg_stat\":{\"anon\":48332800,\"file\":1228800,\"kernel\":1024000,\"kernel_stack\":98304,\"pagetables\":135168,\"sec_pagetables\":null,\"percpu\":0,\"sock\":0,\"vmalloc\":0,\"shmem\":0,\"zswap\":null,\"zswapped\":null,\"file_mapped\":0,\"file_dirty\":0,\"file_writeback\":0,\"swapcached\":0,\"anon_thp\":0,\"file_thp\":0,\"shmem_thp\":0,\"inactive_anon\":0,\"active_anon\":0,\"inactive_file\":0,\"active_file\":0,\"unevictable\":0,\"slab_reclaimable\":120000,\"slab_unreclaimable\":480000,\"slab\":600000,\"workingset_refault_anon\":0,\"workingset_refault_file\":0,\"workingset_activate_anon\":0,\"workingset_activate_file\":0,\"workingset_restore_anon\":0,\"workingset_restore_file\":0,\"workingset_nodereclaim\":0},"
+	"\"oom_memcg_stat\":{\"anon\":48332800,\"file\":1228800,\"kernel\":1024000,\"kernel_stack\":98304,\"pagetables\":135168,\"sec_pagetables\":null,\"percpu\":0,\"sock\":0,\"vmalloc\":0,\"shmem\":0,\"zswap\":null,\"zswapped\":null,\"file_mapped\":0,\"file_dirty\":0,\"file_writeback\":0,\"swapcached\":0,\"anon_thp\":0,\"file_thp\":0,\"shmem_thp\":0,\"inactive_anon\":0,\"active_anon\":0,\"inactive_file\":0,\"active_file\":0,\"unevictable\":0,\"slab_reclaimable\":120000,\"slab_unreclaimable\":480000,\"slab\":600000,\"workingset_refault_anon\":0,\"workingset_refault_file\":0,\"workingset_activate_anon\":0,\"workingset_activate_file\":0,\"workingset_restore_anon\":0,\"workingset_restore_file\":0,\"workingset_nodereclaim\":0," \
+	"\"pgscan\":4480,\"pgsteal\":3276,\"pgscan_kswapd\":0,\"pgscan_direct\":4480,\"pgsteal_kswapd\":0,\"pgsteal_direct\":3276,\"pgfault\":26000,\"pgmajfault\":7,\"pgrefill\":1200,\"pgactivate\":90,\"pgdeactivate\":300,\"pglazyfree\":0,\"pglazyfreed\":0,\"zswpin\":null,\"zswpout\":null,\"thp_fault_alloc\":0,\"thp_collapse_alloc\":0,\"pgpgin\":25000,\"pgpgout\":13000},"
 
 /* A memcg OOM kill in fentry mode: every field known. */
 #define KILL_FENTRY \
-	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":3,\"episode\":2," \
+	"{\"type\":\"oom_kill\",\"version\":6,\"seq\":3,\"episode\":2," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -59,7 +61,7 @@
 /* A global OOM in kprobe mode, a group member: not the chosen task, so no
  * points; no OOM memcg, which is known, not missing. */
 #define KILL_KPROBE_MEMBER \
-	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":9,\"episode\":5," \
+	"{\"type\":\"oom_kill\",\"version\":6,\"seq\":9,\"episode\":5," \
 	"\"time\":\"2026-01-01T00:00:00.000001Z\",\"mode\":\"kprobe\"," \
 	"\"missing\":[\"victim.points\",\"victim.oom_score\",\"candidates\",\"candidates_scored\",\"skipped\"]," \
 	"\"derived\":[]," \
@@ -81,7 +83,7 @@
 /* An exiting task in fentry mode: no kill, so no message, and none missing;
  * points may be negative under a negative oom_score_adj. */
 #define KILL_EXITING \
-	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":10,\"episode\":6," \
+	"{\"type\":\"oom_kill\",\"version\":6,\"seq\":10,\"episode\":6," \
 	"\"time\":\"2026-01-01T00:00:01.999999Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"exiting\",\"constraint\":\"cpuset\",\"message\":null," \
@@ -102,7 +104,7 @@
 
 /* Tracepoint mode: what mark_victim cannot see is null and named. */
 #define KILL_TRACEPOINT \
-	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":11,\"episode\":7," \
+	"{\"type\":\"oom_kill\",\"version\":6,\"seq\":11,\"episode\":7," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"gfp_mask\",\"gfp_flags\",\"order\",\"totalpages\"," \
 	"\"duration_us\",\"victim.points\",\"victim.oom_score\",\"candidates\",\"candidates_scored\",\"skipped\"]," \
@@ -123,7 +125,7 @@
 /* Tracepoint mode at its worst: the old `int pid` mark_victim, no stack,
  * no kallsyms. Everything but the victim's tid is missing. */
 #define KILL_TRACEPOINT_BLIND \
-	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":12,\"episode\":8," \
+	"{\"type\":\"oom_kill\",\"version\":6,\"seq\":12,\"episode\":8," \
 	"\"time\":\"1970-01-01T00:00:00.000000Z\",\"mode\":\"tracepoint\"," \
 	"\"missing\":[\"outcome\",\"constraint\",\"message\",\"gfp_mask\",\"gfp_flags\"," \
 	"\"order\",\"totalpages\",\"oom_memcg\",\"oom_memcg_memory\",\"oom_memcg_stat\",\"duration_us\",\"mem_info\",\"mem_info.nodes\",\"victim.pid\"," \
@@ -148,7 +150,7 @@
  * raw, a 15-character comm, and a cgroup path cut to its last components.
  */
 #define KILL_HOSTILE \
-	"{\"type\":\"oom_kill\",\"version\":5,\"seq\":13,\"episode\":9," \
+	"{\"type\":\"oom_kill\",\"version\":6,\"seq\":13,\"episode\":9," \
 	"\"time\":\"2026-11-23T22:41:00.123456Z\",\"mode\":\"fentry\",\"missing\":[]," \
 	"\"derived\":[]," \
 	"\"outcome\":\"killed\",\"constraint\":\"memcg\"," \
@@ -170,32 +172,32 @@
 	"\"reclaim\":null,\"stack\":[\"mark_oom_victim+0x9e\"]}\n"
 
 #define LOST \
-	"{\"type\":\"lost\",\"version\":5,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
+	"{\"type\":\"lost\",\"version\":6,\"time\":\"2026-11-23T22:41:01.000000Z\"," \
 	"\"count\":3,\"total\":5}\n"
 
 #define SUMMARY \
-	"{\"type\":\"summary\",\"version\":5,\"mode\":\"tracepoint\",\"records\":6," \
+	"{\"type\":\"summary\",\"version\":6,\"mode\":\"tracepoint\",\"records\":6," \
 	"\"filtered\":1,\"lost\":5,\"episodes\":4,\"episodes_without_victim\":0," \
 	"\"incomplete_episodes\":1,\"reaps\":4,\"lost_followups\":1}\n"
 
 #define REAP_REAPED \
-	"{\"type\":\"oom_reap\",\"version\":5,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":6,\"seq\":3,\"time\":\"2026-11-23T22:41:05.250000Z\"," \
 	"\"pid\":4242,\"tid\":4242,\"comm\":\"hog\",\"reaper\":\"reaped\",\"attempts\":1," \
 	"\"skips\":0,\"wake_us\":2004012,\"reaped_us\":2004530,\"exit_us\":5250004," \
 	"\"anon_rss_kb\":0,\"file_rss_kb\":1220,\"shmem_rss_kb\":0}\n"
 
 #define REAP_NOT_NEEDED \
-	"{\"type\":\"oom_reap\",\"version\":5,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
+	"{\"type\":\"oom_reap\",\"version\":6,\"seq\":9,\"time\":\"2026-11-23T22:41:01.000200Z\"," \
 	"\"pid\":4243,\"tid\":4244,\"comm\":\"worker\",\"reaper\":\"not_needed\",\"attempts\":0," \
 	"\"skips\":0,\"wake_us\":null,\"reaped_us\":null,\"exit_us\":3120," \
 	"\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null}\n"
 
 #define SAMPLE_SYSTEM \
-	"{\"type\":\"memory_sample\",\"version\":5,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"{\"type\":\"memory_sample\",\"version\":6,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
 	"\"memcg\":null,\"usage_kb\":1048576,\"limit_kb\":24598020}\n"
 
 #define SAMPLE_MEMCG \
-	"{\"type\":\"memory_sample\",\"version\":5,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
+	"{\"type\":\"memory_sample\",\"version\":6,\"time\":\"2026-11-23T22:41:00.200000Z\"," \
 	"\"memcg\":\"/app\",\"usage_kb\":49152,\"limit_kb\":9007199254740988}\n"
 
 struct result {
@@ -326,7 +328,7 @@ TEST(name)									\
 }
 
 INVALID(missing_field_fails, KILL_FENTRY, "\"duration_us\":812,", "", "duration_us")
-INVALID(extra_field_fails, KILL_FENTRY, "\"version\":5,", "\"version\":5,\"extra\":1,",
+INVALID(extra_field_fails, KILL_FENTRY, "\"version\":6,", "\"version\":6,\"extra\":1,",
 	"extra")
 INVALID(extra_victim_field_fails, KILL_FENTRY, "\"victim\":{", "\"victim\":{\"cpu\":3,",
 	"cpu")
@@ -370,6 +372,9 @@ INVALID(tracepoint_with_candidates_fails, KILL_TRACEPOINT, "\"candidates\":null"
 	"\"candidates\":[]", "candidates")
 INVALID(memcg_oom_with_mem_info_fails, KILL_FENTRY, "\"mem_info\":null",
 	"\"mem_info\":{}", "mem_info")
+INVALID(memcg_stat_without_pgscan_fails, KILL_FENTRY, "\"pgscan\":4480,", "", "pgscan")
+INVALID(memcg_events_missing_but_not_null_fails, KILL_FENTRY, "\"missing\":[]",
+	"\"missing\":[\"oom_memcg_stat.events\"]", "oom_memcg_stat")
 INVALID(mem_info_without_free_fails, KILL_KPROBE_MEMBER, "\"free\":2860,", "", "free")
 INVALID(mem_info_nodes_null_not_missing_fails, KILL_EXITING,
 	"\"nodes\":[{\"node\":0,\"free\":1420},{\"node\":1,\"free\":1440}]", "\"nodes\":null",

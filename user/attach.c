@@ -315,6 +315,8 @@ static void kallsyms_addrs(struct attachment *a, const struct attach_opts *o)
 		return;
 	}
 	s->bss->memcg_page_state_addr = ksyms_kept(ks, "memcg_page_state");
+	s->bss->memcg_events_addr = ksyms_kept(ks, "memcg_events");
+	s->bss->memcg_events_index_addr = ksyms_kept(ks, "mem_cgroup_events_index");
 	s->bss->vm_node_stat_addr = ksyms_kept(ks, "vm_node_stat");
 	s->bss->vm_zone_stat_addr = ksyms_kept(ks, "vm_zone_stat");
 	s->bss->node_data_addr = ksyms_kept(ks, "node_data");

@@ -36,7 +36,7 @@ static const struct {
 	int text;
 } kept[] = {
 	{ "vm_node_stat", 0 }, { "vm_zone_stat", 0 }, { "node_data", 0 },
-	{ "memcg_page_state", 1 },
+	{ "mem_cgroup_events_index", 0 }, { "memcg_page_state", 1 }, { "memcg_events", 1 },
 };
 #define NR_KEPT (sizeof(kept) / sizeof(kept[0]))
 

@@ -41,8 +41,9 @@ const struct ksym *ksyms_find(const struct ksyms *ks, uint64_t addr);
 const struct ksym *ksyms_func(const struct ksyms *ks, const char *func);
 
 /* The address of one of the kernel's symbols that the BPF side reads
- * (the variables vm_node_stat, vm_zone_stat, node_data; the function
- * memcg_page_state, by its plain name only); 0 when /proc/kallsyms does
+ * (the variables vm_node_stat, vm_zone_stat, node_data,
+ * mem_cgroup_events_index; the functions memcg_page_state and
+ * memcg_events, by their plain names only); 0 when /proc/kallsyms does
  * not list it (variables: no CONFIG_KALLSYMS_ALL) or hides it. */
 uint64_t ksyms_kept(const struct ksyms *ks, const char *name);
 

@@ -20,6 +20,7 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 	[RF_OOM_MEMCG] = "oom_memcg",
 	[RF_OOM_MEMCG_MEMORY] = "oom_memcg_memory",
 	[RF_OOM_MEMCG_STAT] = "oom_memcg_stat",
+	[RF_OOM_MEMCG_STAT_EVENTS] = "oom_memcg_stat.events",
 	[RF_DURATION] = "duration_us",
 	[RF_MEM_INFO] = "mem_info",
 	[RF_MEM_INFO_NODES] = "mem_info.nodes",
@@ -50,6 +51,8 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 #define RF_KILL		(RF_BIT(RF_TOTALPAGES) | RF_POINTS)
 #define RF_DOMAIN	(RF_BIT(RF_OOM_MEMCG) | RF_BIT(RF_OOM_MEMCG_MEMORY) | \
 			 RF_BIT(RF_OOM_MEMCG_STAT))
+/* and a part of it, unknown with it */
+#define RF_STAT		(RF_BIT(RF_OOM_MEMCG_STAT) | RF_BIT(RF_OOM_MEMCG_STAT_EVENTS))
 #define RF_VICTIM_TASK	(RF_BIT(RF_VICTIM_PID) | RF_BIT(RF_VICTIM_COMM) | \
 			 RF_BIT(RF_VICTIM_UID) | RF_BIT(RF_VICTIM_MEMCG) | \
 			 RF_BIT(RF_VICTIM_OOM_SCORE_ADJ))
@@ -68,7 +71,8 @@ int record_has(const struct oom_record *r, enum record_field f)
 		return 0;
 	if (f == RF_MESSAGE)
 		return r->message[0] != '\0';
-	if (f == RF_OOM_MEMCG || f == RF_OOM_MEMCG_MEMORY || f == RF_OOM_MEMCG_STAT)
+	if (f == RF_OOM_MEMCG || f == RF_OOM_MEMCG_MEMORY || f == RF_OOM_MEMCG_STAT ||
+	    f == RF_OOM_MEMCG_STAT_EVENTS)
 		return r->oom_memcg[0] != '\0';
 	/* without --reclaim nothing was summed: not asked, not unknown */
 	if (f == RF_RECLAIM || f == RF_RECLAIM_PSI)
@@ -171,6 +175,57 @@ unsigned int memcg_stat_order(unsigned int i)
 	return i - 1;
 }
 
+/* memcg_vm_event_stat[]'s names (vm_event_name()); the parts of the sums
+ * that only later kernels print have none here */
+static const char *const memcg_events[NR_MEMCG_EVENTS] = {
+	[OOMTRACE_EV_PGSCAN_KSWAPD] = "pgscan_kswapd",
+	[OOMTRACE_EV_PGSCAN_DIRECT] = "pgscan_direct",
+	[OOMTRACE_EV_PGSTEAL_KSWAPD] = "pgsteal_kswapd",
+	[OOMTRACE_EV_PGSTEAL_DIRECT] = "pgsteal_direct",
+	[OOMTRACE_EV_PGFAULT] = "pgfault",
+	[OOMTRACE_EV_PGMAJFAULT] = "pgmajfault",
+	[OOMTRACE_EV_PGREFILL] = "pgrefill",
+	[OOMTRACE_EV_PGACTIVATE] = "pgactivate",
+	[OOMTRACE_EV_PGDEACTIVATE] = "pgdeactivate",
+	[OOMTRACE_EV_PGLAZYFREE] = "pglazyfree",
+	[OOMTRACE_EV_PGLAZYFREED] = "pglazyfreed",
+	[OOMTRACE_EV_ZSWPIN] = "zswpin",
+	[OOMTRACE_EV_ZSWPOUT] = "zswpout",
+	[OOMTRACE_EV_THP_FAULT_ALLOC] = "thp_fault_alloc",
+	[OOMTRACE_EV_THP_COLLAPSE_ALLOC] = "thp_collapse_alloc",
+	[OOMTRACE_EV_PGPGIN] = "pgpgin",
+	[OOMTRACE_EV_PGPGOUT] = "pgpgout",
+	[MEMCG_EVENT_PGSCAN] = "pgscan",
+	[MEMCG_EVENT_PGSTEAL] = "pgsteal",
+};
+
+const char *memcg_event_name(unsigned int event)
+{
+	return event < NR_MEMCG_EVENTS ? memcg_events[event] : NULL;
+}
+
+/* "pgscan" and "pgsteal" first, as the kernel prints them */
+unsigned int memcg_event_order(unsigned int i)
+{
+	if (i < 2)
+		return MEMCG_EVENT_PGSCAN + i;
+	return i - 2;
+}
+
+/* memory_stat_format()'s sums: every kind of reclaim this kernel counts */
+static void memcg_event_sum(struct memcg_stat *m, unsigned int sum, unsigned int kswapd,
+			    unsigned int direct, unsigned int khugepaged, unsigned int proactive)
+{
+	const unsigned int part[] = { kswapd, direct, khugepaged, proactive };
+
+	if (!(m->ev_present & 1ULL << kswapd) || !(m->ev_present & 1ULL << direct))
+		return;
+	for (unsigned int i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+		if (m->ev_present & 1ULL << part[i])
+			m->ev[sum] += m->ev[part[i]];
+	m->ev_present |= 1ULL << sum;
+}
+
 static void memcg_stat_build(struct memcg_stat *m, const struct oomtrace_memcg_stat *raw,
 			     const struct record_env *env)
 {
@@ -200,6 +255,17 @@ static void memcg_stat_build(struct memcg_stat *m, const struct oomtrace_memcg_s
 		m->val[MEMCG_STAT_SLAB] = m->val[OOMTRACE_STAT_SLAB_RECLAIMABLE] +
 					  m->val[OOMTRACE_STAT_SLAB_UNRECLAIMABLE];
 	}
+	m->events_read = !!raw->events_read;
+	if (!m->events_read)
+		return;
+	m->ev_present = raw->ev_present;
+	memcpy(m->ev, raw->ev, sizeof(raw->ev));
+	memcg_event_sum(m, MEMCG_EVENT_PGSCAN, OOMTRACE_EV_PGSCAN_KSWAPD,
+			OOMTRACE_EV_PGSCAN_DIRECT, OOMTRACE_EV_PGSCAN_KHUGEPAGED,
+			OOMTRACE_EV_PGSCAN_PROACTIVE);
+	memcg_event_sum(m, MEMCG_EVENT_PGSTEAL, OOMTRACE_EV_PGSTEAL_KSWAPD,
+			OOMTRACE_EV_PGSTEAL_DIRECT, OOMTRACE_EV_PGSTEAL_KHUGEPAGED,
+			OOMTRACE_EV_PGSTEAL_PROACTIVE);
 }
 
 const char *outcome_name(enum oom_outcome outcome)
@@ -391,12 +457,12 @@ static void build_domain(struct oom_record *r, const struct record_env *env,
 		/* known; empty for a global OOM */
 	} else if (!record_has(r, RF_CONSTRAINT) || r->constraint != CONSTRAINT_MEMCG) {
 		if (!record_has(r, RF_CONSTRAINT))
-			r->unknown |= RF_DOMAIN;
+			r->unknown |= RF_DOMAIN | RF_STAT;
 		return;
 	} else if (oom->flags & OOMTRACE_OOM_LOCKED_MEMCG) {
 		r->derived |= RF_DOMAIN;
 	} else {
-		r->unknown |= RF_DOMAIN;
+		r->unknown |= RF_DOMAIN | RF_STAT;
 		return;
 	}
 	if (!oom->memcg_set)
@@ -405,7 +471,9 @@ static void build_domain(struct oom_record *r, const struct record_env *env,
 	if (oom->flags & OOMTRACE_OOM_STAT)
 		memcg_stat_build(&r->oom_memcg_stat, &oom->stat, env);
 	else
-		r->unknown |= RF_BIT(RF_OOM_MEMCG_STAT);
+		r->unknown |= RF_STAT;
+	if ((oom->flags & OOMTRACE_OOM_STAT) && !oom->stat.events_read)
+		r->unknown |= RF_BIT(RF_OOM_MEMCG_STAT_EVENTS);
 	if (!(oom->flags & OOMTRACE_OOM_MEM))
 		r->unknown |= RF_BIT(RF_OOM_MEMCG_MEMORY);
 	/* what could not be read was not derived either */

@@ -15,7 +15,7 @@
 #include "mode.h"
 #include "oomtrace.h"
 
-#define RECORD_SCHEMA_VERSION 5
+#define RECORD_SCHEMA_VERSION 6
 #define GFP_FLAGS_LEN 1024
 
 struct ksyms;
@@ -47,6 +47,7 @@ enum record_field {
 	RF_OOM_MEMCG,
 	RF_OOM_MEMCG_MEMORY,
 	RF_OOM_MEMCG_STAT,
+	RF_OOM_MEMCG_STAT_EVENTS,
 	RF_DURATION,
 	RF_MEM_INFO,
 	RF_MEM_INFO_NODES,
@@ -134,15 +135,28 @@ struct memcg_memory {
 #define MEMCG_STAT_SLAB	OOMTRACE_NR_STATS
 #define NR_MEMCG_STATS	(OOMTRACE_NR_STATS + 1)
 
+/* Its event counters, and "pgscan" and "pgsteal", which the kernel prints
+ * as the sums of their kinds of reclaim. */
+#define MEMCG_EVENT_PGSCAN	OOMTRACE_NR_EVENTS
+#define MEMCG_EVENT_PGSTEAL	(OOMTRACE_NR_EVENTS + 1)
+#define NR_MEMCG_EVENTS		(OOMTRACE_NR_EVENTS + 2)
+
 struct memcg_stat {
 	__u64 present;			/* bit per item: the kernel keeps it */
 	__u64 val[NR_MEMCG_STATS];	/* as memory.stat prints it: bytes, or events */
+	int events_read;		/* the event counters could be read */
+	__u64 ev_present;		/* bit per event: the kernel keeps it */
+	__u64 ev[NR_MEMCG_EVENTS];
 };
 
 /* The items in the kernel's order (memory_stat_format()), each with its
  * name there; *events: a count of events, not bytes. */
 unsigned int memcg_stat_order(unsigned int i);
 const char *memcg_stat_name(unsigned int item, int *events);
+/* The event counters in the same way, after the items; NULL for the
+ * parts of pgscan and pgsteal that only later kernels print. */
+unsigned int memcg_event_order(unsigned int i);
+const char *memcg_event_name(unsigned int event);
 
 /* One kind of reclaim stall in the window. */
 struct reclaim_stalls {

@@ -80,7 +80,8 @@ static void json_memcg_memory(struct jw *j, const struct oom_record *r)
 }
 
 /* The kernel's "Memory cgroup stats for" block: an item this kernel does
- * not keep is null. */
+ * not keep is null, and so are the event counters where their index could
+ * not be had. */
 static void json_memcg_stat(struct jw *j, const struct oom_record *r)
 {
 	const struct memcg_stat *m = &r->oom_memcg_stat;
@@ -94,6 +95,13 @@ static void json_memcg_stat(struct jw *j, const struct oom_record *r)
 
 		if (has(j, !!(m->present & 1ULL << item), name))
 			jw_u64(j, name, m->val[item]);
+	}
+	for (unsigned int i = 0; i < NR_MEMCG_EVENTS; i++) {
+		unsigned int event = memcg_event_order(i);
+		const char *name = memcg_event_name(event);
+
+		if (name && has(j, !!(m->ev_present & 1ULL << event), name))
+			jw_u64(j, name, m->ev[event]);
 	}
 	jw_obj_close(j);
 }

@@ -138,7 +138,8 @@ static void text_ranking(FILE *f, const struct oom_record *r)
 
 /* The memory.stat items that hold the most bytes, largest first, on one
  * line. Left out are those that only split others again (the LRU lists,
- * the *_thp parts, file_mapped, the two slab parts of "slab"). */
+ * the *_thp parts, file_mapped, the two slab parts of "slab"). Then the
+ * pages reclaim scanned and stole, and the major faults. */
 static void text_memcg_stat(FILE *f, const struct memcg_stat *m)
 {
 	static const unsigned int shown[] = {
@@ -147,6 +148,9 @@ static void text_memcg_stat(FILE *f, const struct memcg_stat *m)
 		OOMTRACE_STAT_VMALLOC, OOMTRACE_STAT_ZSWAP, OOMTRACE_STAT_FILE_DIRTY,
 		OOMTRACE_STAT_FILE_WRITEBACK, OOMTRACE_STAT_SWAPCACHED,
 		MEMCG_STAT_SLAB, OOMTRACE_STAT_KERNEL_STACK, OOMTRACE_STAT_PAGETABLES,
+	};
+	static const unsigned int events[] = {
+		MEMCG_EVENT_PGSCAN, MEMCG_EVENT_PGSTEAL, OOMTRACE_EV_PGMAJFAULT,
 	};
 	unsigned int nshown = sizeof(shown) / sizeof(shown[0]);
 	unsigned int top[STAT_TOP], n, i;
@@ -175,6 +179,11 @@ static void text_memcg_stat(FILE *f, const struct memcg_stat *m)
 			(unsigned long long)(m->val[top[i]] >> 10));
 	if (!n)
 		fputs(" empty", f);
+	/* how hard reclaim worked before the kill, and the faults that waited on I/O */
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (m->ev_present & 1ULL << events[i])
+			fprintf(f, " %s=%llu", memcg_event_name(events[i]),
+				(unsigned long long)m->ev[events[i]]);
 	fputc('\n', f);
 }
 
