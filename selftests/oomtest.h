@@ -386,6 +386,10 @@ static inline void live_setup(struct __test_metadata *_metadata, struct live *l,
 	case LIVE_NO_MEMCG:
 		SKIP(return, "no memory cgroup controller mounted");
 	case LIVE_MODE_UNAVAILABLE:
+		/* the guests' Debian 6.1 kernels offer every mode: one that does
+		 * not attach there is our regression (a program the verifier
+		 * refuses), not a kernel's lack */
+		ASSERT_EQ(NULL, getenv("OOMTRACE_VM")) TH_LOG("a mode the guest offers: %s", why);
 		SKIP(return, "%s", why);
 	case LIVE_FAILED:
 		ASSERT_TRUE(0) TH_LOG("setup failed: %s", why);
