@@ -120,8 +120,8 @@ const volatile __u32 cand_max;
 const volatile __u32 page_shift = 12;
 /*
  * Addresses from /proc/kallsyms, in .bss rather than .rodata: user space
- * sets them after the load, which then need not wait for kallsyms to be
- * read. 0: not set yet, or not to be had (see below).
+ * sets them after the load (which then need not wait for kallsyms to be
+ * read) and before the attach. 0: kallsyms does not list it.
  *
  * memcg_page_state(): where mem_cgroup_stats_index[] is read.
  */
@@ -134,7 +134,7 @@ static __u8 stats_index[MEMCG_STATS_MAX];
 static struct memcg_stats_check stats_check;
 
 /* mem_cgroup_events_index[] in kallsyms, and memcg_events(), which reads
- * it; 0: not set yet, or not listed */
+ * it; 0: not listed */
 __u64 memcg_events_index_addr;
 __u64 memcg_events_addr;
 
@@ -238,7 +238,7 @@ __attribute__((noinline)) int memcg_stats_index_load(void)
 {
 	__u64 addr = memcg_page_state_addr;
 
-	/* no address yet is no answer yet: a failure would be kept for good */
+	/* nothing to look at: not a failure to keep */
 	if (!addr)
 		return 0;
 	if (!stats_index_state)
@@ -251,7 +251,8 @@ __attribute__((noinline)) int memcg_events_index_load(void)
 {
 	__u64 table = memcg_events_index_addr, code = memcg_events_addr;
 
-	/* as memcg_stats_index_load() */
+	/* as memcg_stats_index_load(); stats_check is shared, as mark_victim
+	 * runs under oom_lock */
 	if (!table && !code)
 		return 0;
 	if (!events_index_state)

@@ -204,10 +204,10 @@ def cmd_report(argv):
             lambda o, p, r: r is not None and r <= 1.5, peer_name="bpftrace handler")
         row(f"BPF run time per kill, all programs, {m} mode", med(f"bpf_all_ns.oomtrace.{m}"),
             None, "ns", "-", None)
-        oom_ns = med(f"oom_us.{m}")
-        if oom_ns is not None:
+        oom_us = med(f"oom_us.{m}")
+        if oom_us is not None:
             row(f"the same against out_of_memory()'s duration, {m} mode",
-                med(f"bpf_all_ns.oomtrace.{m}"), oom_ns * 1000, "ns", "-", None,
+                med(f"bpf_all_ns.oomtrace.{m}"), oom_us * 1000, "ns", "-", None,
                 peer_name="out_of_memory()")
     row("storm throughput (median of blocks)", med("storm.with"), med("storm.without"),
         "kills/s", ">= 0.98x without", lambda o, p, r: r is not None and r >= 0.98,

@@ -339,6 +339,7 @@ struct rec_case {
 	int with_end;
 	void (*make)(struct oomtrace_victim_rec *r);
 	int memcg_v1;
+	int reclaim_lost;	/* serve's --reclaim, whose hooks the kernel refused */
 };
 
 static const struct rec_case cases[] = {
@@ -353,6 +354,7 @@ static const struct rec_case cases[] = {
 	{ "group member", MODE_FENTRY, 1, oom_group_member, 0 },
 	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable, 0 },
 	{ "kubernetes container", MODE_FENTRY, 1, kubernetes, 0 },
+	{ "reclaim asked for, not hooked", MODE_FENTRY, 1, full_kill, 0, 1 },
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -423,6 +425,7 @@ FIXTURE_SETUP(sinks)
 	self->env.read_psi = fake_psi;
 	for (i = 0; i < NR_CASES; i++) {
 		self->env.memcg_v1 = cases[i].memcg_v1;
+		self->env.reclaim_lost = cases[i].reclaim_lost;
 		struct record_src src = { .mode = cases[i].mode, .episode = i + 1,
 					  .raw = &raw };
 

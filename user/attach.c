@@ -432,6 +432,30 @@ static int try_ranked(struct attachment *a, enum oom_mode mode, enum mark_victim
 	return err;
 }
 
+/*
+ * serve's default --reclaim is optional: a kernel without one of its
+ * tracepoints (compaction's, without CONFIG_COMPACTION) still gets the
+ * rest, and the records say reclaim is missing.
+ */
+static int try_reclaim(struct attachment *a, enum oom_mode mode, enum mark_victim_hook hook,
+		       const struct attach_opts *o, char *why, size_t len)
+{
+	struct attach_opts unreclaimed = *o;
+	char reclaim_why[256];
+	int err;
+
+	err = try_ranked(a, mode, hook, o, why, len);
+	if (!err || !o->reclaim_s || !o->reclaim_optional)
+		return err;
+	snprintf(reclaim_why, sizeof(reclaim_why), "%s", why);
+	unreclaimed.reclaim_s = 0;
+	err = try_ranked(a, mode, hook, &unreclaimed, why, len);
+	if (!err)
+		snprintf(a->unreclaimed, sizeof(a->unreclaimed), "off: with it, %.140s",
+			 reclaim_why);
+	return err;
+}
+
 /* One mode, with each way to hook mark_victim. */
 static int try_hooks(struct attachment *a, enum oom_mode mode,
 		     const struct attach_opts *o, char *why, size_t len)
@@ -440,11 +464,11 @@ static int try_hooks(struct attachment *a, enum oom_mode mode,
 	size_t n;
 	int err;
 
-	err = try_ranked(a, mode, HOOK_TP_BTF, o, first, sizeof(first));
+	err = try_reclaim(a, mode, HOOK_TP_BTF, o, first, sizeof(first));
 	if (!err)
 		return 0;
 	/* raw_tp sees the same arguments on kernels without tp_btf */
-	err = try_ranked(a, mode, HOOK_RAW_TP, o, why, len);
+	err = try_reclaim(a, mode, HOOK_RAW_TP, o, why, len);
 	if (!err)
 		return 0;
 	/* say it once when mark_victim's attach type made no difference */

@@ -34,6 +34,7 @@ struct attach_opts {
 	const struct attach_checks *checks;	/* NULL: none made */
 	unsigned int candidates;	/* --candidates: 0 leaves the ranking unhooked */
 	unsigned int reclaim_s;		/* --reclaim's window; 0 leaves reclaim unhooked */
+	int reclaim_optional;		/* a kernel that refuses reclaim's hooks goes without */
 };
 
 struct attachment {
@@ -46,6 +47,7 @@ struct attachment {
 	int ranked;		/* oom_evaluate_task() is hooked: records rank candidates */
 	int reclaim;		/* --reclaim's hooks are attached */
 	char unranked[160];	/* else why not */
+	char unreclaimed[160];	/* reclaim was optional, and not hooked: why not */
 	char no_mem_info[160];	/* why global OOMs' records lack mem_info; "": they have it */
 };
 

@@ -361,6 +361,8 @@ static int cmd_serve(const struct cli *c)
 	status = parse_trace_opts(c, &so.trace, cgroup, sizeof(cgroup));
 	if (status)
 		return status;
+	/* asked for, it must be had; by default, where the kernel can */
+	so.trace.reclaim_optional = !(c->given & OPT(RECLAIM));
 	if ((a = c->arg[OPT_LISTEN]))
 		so.listen = a;
 	so.textfile = c->arg[OPT_TEXTFILE];

@@ -51,7 +51,7 @@ static const char *const field_names[NR_RECORD_FIELDS] = {
 #define RF_KILL		(RF_BIT(RF_TOTALPAGES) | RF_POINTS)
 #define RF_DOMAIN	(RF_BIT(RF_OOM_MEMCG) | RF_BIT(RF_OOM_MEMCG_MEMORY) | \
 			 RF_BIT(RF_OOM_MEMCG_STAT))
-/* and a part of it, unknown with it */
+/* oom_memcg_stat with its events: when the object is unknown, so are they */
 #define RF_STAT		(RF_BIT(RF_OOM_MEMCG_STAT) | RF_BIT(RF_OOM_MEMCG_STAT_EVENTS))
 #define RF_VICTIM_TASK	(RF_BIT(RF_VICTIM_PID) | RF_BIT(RF_VICTIM_COMM) | \
 			 RF_BIT(RF_VICTIM_UID) | RF_BIT(RF_VICTIM_MEMCG) | \
@@ -315,6 +315,7 @@ void record_env_init(struct record_env *env, const struct ksyms *ks,
 	env->kill_frame = ks && ksyms_func(ks, "__oom_kill_process");
 	env->memcg_v1 = cgroup_memory_v1();
 	env->since_ns = 0;
+	env->reclaim_lost = 0;
 	env->read_psi = psi_read;
 }
 
@@ -682,8 +683,13 @@ static void build_reclaim(struct oom_record *r, const struct record_env *env,
 	struct record_reclaim *rc = &r->reclaim;
 	__u64 from;
 
-	if (!(raw->oom.flags & OOMTRACE_OOM_RECLAIM))
+	if (!(raw->oom.flags & OOMTRACE_OOM_RECLAIM)) {
+		if (env->reclaim_lost) {
+			rc->on = 1;
+			r->unknown |= RF_BIT(RF_RECLAIM) | RF_BIT(RF_RECLAIM_PSI);
+		}
 		return;
+	}
 	rc->on = 1;
 	if ((r->unknown & RF_BIT(RF_OOM_MEMCG)) || record_has(r, RF_OOM_MEMCG) != !!rs->domain) {
 		r->unknown |= RF_BIT(RF_RECLAIM) | RF_BIT(RF_RECLAIM_PSI);

@@ -285,6 +285,7 @@ struct record_env {
 	int kill_frame;			/* __oom_kill_process() can show on a stack */
 	int memcg_v1;			/* the memory controller is on cgroup v1 */
 	__u64 since_ns;			/* boot ns the kernel side began summing reclaim */
+	int reclaim_lost;		/* reclaim was asked for, but not hooked */
 	/* PSI of a domain ("": the system): 0, or -errno and it is unknown.
 	 * NULL: never read (unit tests) */
 	int (*read_psi)(const char *memcg, struct record_psi *psi);

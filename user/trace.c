@@ -292,6 +292,7 @@ static int start_consumer(struct trace *t, struct ksyms_loading *ks,
 	struct attach_opts aopts = {
 		.btf_path = o->core_btf_path, .ringbuf_size = o->ringbuf_size, .ks = ks,
 		.checks = checks, .candidates = o->candidates, .reclaim_s = o->reclaim_s,
+		.reclaim_optional = o->reclaim_optional,
 	};
 	char why[2048];
 	int err;
@@ -396,6 +397,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	record_env_init(&t->env, t->ks, &t->gfp);
 	/* --reclaim's sums hold nothing from before the attach */
 	t->env.since_ns = now_boot_ns();
+	t->env.reclaim_lost = o->reclaim_s && !t->att.reclaim;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -417,6 +419,8 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 		fprintf(stderr, "; candidates: %s", t->att.unranked);
 	if (t->att.no_mem_info[0])
 		fprintf(stderr, "; mem_info: %s", t->att.no_mem_info);
+	if (t->att.unreclaimed[0])
+		fprintf(stderr, "; reclaim: %s", t->att.unreclaimed);
 	protect_describe(&t->prot, prot, sizeof(prot));
 	fprintf(stderr, "; protection: %s", prot);
 	if (lock_err)

@@ -31,6 +31,7 @@ struct trace_opts {
 	size_t ringbuf_size;
 	unsigned int candidates;	/* --candidates */
 	unsigned int reclaim_s;	/* --reclaim: the window in seconds; 0: off */
+	int reclaim_optional;	/* serve's default: without it where the kernel cannot */
 	struct run_as run_as;	/* --user: who to be once attached */
 	double sample_interval;	/* seconds between memory samples; 0: none */
 	const char *sample_cgroup_dir;	/* --cgroup's directory, sampled; NULL: the system */
