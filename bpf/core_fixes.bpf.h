@@ -317,6 +317,20 @@ enum zone_stat_item___bounce {
 };
 
 /*
+ * pgscan and pgsteal of memory.stat also sum khugepaged's reclaim since
+ * "mm: vmscan: split khugepaged stats from direct reclaim stats" (v6.3),
+ * and proactive reclaim's (memory.reclaim) on later kernels: the 6.18
+ * host has both, 6.1 neither. Flavours, so that the object also builds
+ * from a 6.1 vmlinux.h.
+ */
+enum vm_event_item___split {
+	PGSCAN_KHUGEPAGED___split,
+	PGSTEAL_KHUGEPAGED___split,
+	PGSCAN_PROACTIVE___split,
+	PGSTEAL_PROACTIVE___split,
+};
+
+/*
  * "mm, oom: make the calculation of oom badness more accurate" (v5.9)
  * made oom_control::chosen_points a signed long; before it was unsigned
  * long. Both are 64 bits wide here, so reading it as __s64 is right on

@@ -264,6 +264,10 @@ __attribute__((noinline)) int memcg_events_index_load(void)
 #define EV_ITEM(e)							\
 	items[OOMTRACE_EV_##e] = bpf_core_enum_value_exists(enum vm_event_item, e) ? \
 		bpf_core_enum_value(enum vm_event_item, e) : -1
+#define EV_ITEM_SPLIT(e)						\
+	items[OOMTRACE_EV_##e] =					\
+		bpf_core_enum_value_exists(enum vm_event_item___split, e##___split) ? \
+		bpf_core_enum_value(enum vm_event_item___split, e##___split) : -1
 
 /* memcg_events() of the event counters, as memory_stat_format() reads
  * them for the report (and memcg1_stat_format() its total_* events). */
@@ -292,10 +296,10 @@ static __always_inline void read_memcg_events(struct oomtrace_memcg_stat *st, vo
 	EV_ITEM(THP_COLLAPSE_ALLOC);
 	EV_ITEM(PGPGIN);
 	EV_ITEM(PGPGOUT);
-	EV_ITEM(PGSCAN_KHUGEPAGED);
-	EV_ITEM(PGSCAN_PROACTIVE);
-	EV_ITEM(PGSTEAL_KHUGEPAGED);
-	EV_ITEM(PGSTEAL_PROACTIVE);
+	EV_ITEM_SPLIT(PGSCAN_KHUGEPAGED);
+	EV_ITEM_SPLIT(PGSCAN_PROACTIVE);
+	EV_ITEM_SPLIT(PGSTEAL_KHUGEPAGED);
+	EV_ITEM_SPLIT(PGSTEAL_PROACTIVE);
 
 	events = vmstats + bpf_core_field_offset(struct memcg_vmstats, events);
 	/*
