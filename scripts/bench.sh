@@ -406,7 +406,7 @@ mem_kills_to() {
 	sleep 1
 }
 if [ "$MK" -eq 0 ]; then
-	skip "memory over many kills: BENCH_MEM_KILLS=0 (the guest half sets it: thousands of kills would take hours under TCG; the host run measures it)"
+	skip "memory over many kills: BENCH_MEM_KILLS=0 (as the guest half sets it: thousands of kills would take hours under TCG)"
 else
 	say "memory over $MK kills: oomtrace --json -o /dev/null, VmRSS at the start, after 1000 and after $MK"
 	start_tracer "$run/mem.err" "$mode" --json -o /dev/null
