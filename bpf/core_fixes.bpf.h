@@ -195,6 +195,29 @@ static __always_inline __u64 movzbl_table(__u64 code_addr)
 	return 0;
 }
 
+/*
+ * A u8 index table of nr items (at most max): 0 if every slot of slots is
+ * named by exactly one item and the rest are 0xff, else -1.
+ */
+static __always_inline int u8_index_check(const __u8 *tab, __u32 nr, const int max,
+					  __u32 slots, volatile struct memcg_stats_check *c)
+{
+	c->seen = 0;
+	c->named = 0;
+	c->bad = 0;
+	for (int i = 0; i < max && i < nr; i++) {
+		__u8 v = tab[i];
+
+		if (v == 0xff)
+			continue;
+		if (v >= slots || (c->seen & (1ULL << (v & 63))))
+			c->bad = 1;
+		c->seen |= 1ULL << (v & 63);
+		c->named++;
+	}
+	return !c->bad && c->named == slots ? 0 : -1;
+}
+
 /* Fill tab with mem_cgroup_stats_index[]: 0, or -1 if it cannot be had. */
 static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
 						  volatile struct memcg_stats_check *c)
@@ -207,20 +230,7 @@ static __always_inline int memcg_stats_index_find(__u64 code_addr, __u8 *tab,
 	table = movzbl_table(code_addr);
 	if (!table || bpf_probe_read_kernel(tab, nr, (void *)table))
 		return -1;
-	c->seen = 0;
-	c->named = 0;
-	c->bad = 0;
-	for (int i = 0; i < MEMCG_STATS_MAX && i < nr; i++) {
-		__u8 v = tab[i];
-
-		if (v == 0xff)
-			continue;
-		if (v >= slots || (c->seen & (1ULL << (v & 63))))
-			c->bad = 1;
-		c->seen |= 1ULL << (v & 63);
-		c->named++;
-	}
-	return !c->bad && c->named == slots ? 0 : -1;
+	return u8_index_check(tab, nr, MEMCG_STATS_MAX, slots, c);
 }
 
 /*
@@ -270,20 +280,7 @@ static __always_inline int memcg_events_index_find(__u64 table, __u64 code_addr,
 		table = movzbl_table(code_addr);
 	if (!table || bpf_probe_read_kernel(tab, nr, (void *)table))
 		return -1;
-	c->seen = 0;
-	c->named = 0;
-	c->bad = 0;
-	for (int i = 0; i < MEMCG_EVENTS_MAX && i < nr; i++) {
-		__u8 v = tab[i];
-
-		if (v == 0xff)
-			continue;
-		if (v >= slots || (c->seen & (1ULL << (v & 63))))
-			c->bad = 1;
-		c->seen |= 1ULL << (v & 63);
-		c->named++;
-	}
-	if (!c->bad && c->named == slots)
+	if (!u8_index_check(tab, nr, MEMCG_EVENTS_MAX, slots, c))
 		return 0;
 	if (bpf_probe_read_kernel(raw, nr * sizeof(*raw), (void *)table))
 		return -1;
