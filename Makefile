@@ -38,7 +38,7 @@ export SAN_REPORTS
 $(shell mkdir -p $(SAN_REPORTS))
 endif
 INCLUDES := -I$(BUILD) -Ibpf -Iuser
-LDLIBS := -lbpf -lelf -lz -ljson-c -lm -lpthread
+LDLIBS := -lbpf -lelf -lz -ljson-c -lpthread
 # The one place that knows how BPF code is compiled: build/oomtrace.bpf.o and
 # the build/compat/KVER/oomtrace.bpf.o that scripts/check.sh asks for.
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH)

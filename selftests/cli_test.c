@@ -234,6 +234,11 @@ TEST(missing_btf)
 	run(&r, 0, (const char *[]){ "--btf", "/nonexistent/vmlinux", NULL });
 	EXPECT_EQ(1, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "failed to read BTF from /nonexistent/vmlinux: No such file");
+	/* tracepoint mode does not parse it itself, and still says so first */
+	run(&r, 0, (const char *[]){ "--mode", "tracepoint", "--btf", "/nonexistent/vmlinux",
+				     NULL });
+	EXPECT_EQ(1, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "failed to read BTF from /nonexistent/vmlinux: No such file");
 }
 
 TEST(output_file_cannot_be_created)

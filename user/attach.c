@@ -103,7 +103,7 @@ static int kprobe_target(const struct attach_opts *o, const char *func,
  */
 static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *why, size_t len)
 {
-	const struct ksyms *ks = ksyms_loaded(o->ks);
+	const struct ksyms *ks;
 	const struct ksym *sym;
 
 	switch (mode) {
@@ -113,6 +113,8 @@ static int ranking_hook(enum oom_mode mode, const struct attach_opts *o, char *w
 		snprintf(why, len, "no oom_evaluate_task in the kernel's BTF");
 		return -ENOENT;
 	case MODE_KPROBE:
+		/* only here: the other modes' loads need not wait for kallsyms */
+		ks = ksyms_loaded(o->ks);
 		sym = ks ? ksyms_func(ks, "oom_evaluate_task") : NULL;
 		if (sym && !strcmp(sym->name, "oom_evaluate_task"))
 			return 0;

@@ -5,7 +5,6 @@
  * its memory use against its limit, the reclaim before each kill, kills,
  * the victims' exits, losses.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
@@ -47,6 +46,11 @@ static double xof(const struct ctx *c, int64_t t)
 static int in_view(const struct ctx *c, int64_t t)
 {
 	return t >= c->t0 && t <= c->t1;
+}
+
+static double larger(double a, double b)
+{
+	return a > b ? a : b;
 }
 
 /* Text as XML character data: markup escaped, and what XML 1.0 cannot
@@ -304,18 +308,18 @@ static void lane(const struct ctx *c, int d, double top, int *row)
 
 	m = lane_samples(c, d, &n);
 	for (i = 0; i < n; i++) {
-		ymax = fmax(ymax, m[i].usage_kb);
+		ymax = larger(ymax, m[i].usage_kb);
 		if (limited(m[i].limit_kb))
-			ymax = fmax(ymax, m[i].limit_kb);
+			ymax = larger(ymax, m[i].limit_kb);
 	}
 	for (i = 0; i < tl->nr_kills; i++) {
 		const struct report_kill *k = &tl->kills[i];
 
 		if (k->domain != d || !k->has_memory || !kill_shown(c, k))
 			continue;
-		ymax = fmax(ymax, k->usage_kb);
+		ymax = larger(ymax, k->usage_kb);
 		if (limited(k->limit_kb))
-			ymax = fmax(ymax, k->limit_kb);
+			ymax = larger(ymax, k->limit_kb);
 	}
 	ymax = ymax > 0 ? ymax * 1.1 : 1024;
 #define YOF(kb) (bottom - (double)(kb) / ymax * LANE_H)
@@ -450,23 +454,36 @@ static void lane(const struct ctx *c, int d, double top, int *row)
 #undef YOF
 }
 
-/* 1, 2 or 5 times a power of ten, in seconds: at most 10 ticks. */
-static double tick_step(double span_s)
+/*
+ * 1, 2 or 5 times 10^e seconds, at most 10 ticks, and the decimals that
+ * print it. Found by steps of ten: no libm in a program that is resident
+ * on every node for this one use.
+ */
+static double tick_step(double span_s, int *decimals)
 {
-	double p = pow(10, floor(log10(span_s / 10))), steps[] = { 1, 2, 5, 10 };
-	int i;
+	static const double steps[] = { 1, 2, 5, 10 };
+	double p = 1;
+	int e = 0, i;
 
+	while (p * 10 <= span_s / 10)
+		p *= 10, e++;
+	while (p > span_s / 10)
+		p /= 10, e--;
 	for (i = 0; i < 3 && span_s / (steps[i] * p) > 10; i++)
 		;
+	if (i == 3)
+		e++;
+	*decimals = e < 0 ? -e : 0;
 	return steps[i] * p;
 }
 
 static void axis(const struct ctx *c, double y)
 {
-	double span = (c->t1 - c->t0) / 1e9, step = tick_step(span), s;
-	int decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+	double span = (c->t1 - c->t0) / 1e9, step, s;
+	int decimals;
 	FILE *f = c->f;
 
+	step = tick_step(span, &decimals);
 	fprintf(f, "<line class=\"axis\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
 		"stroke=\"#333\" data-x0=\"%.2f\" data-x1=\"%.2f\"/>\n", X0 - PAD, y, X1 + PAD, y,
 		X0, X1);
