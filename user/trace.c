@@ -24,6 +24,8 @@
 #include "timefmt.h"
 #include "trace.h"
 
+/* also the longest a kill record waits when its victim does not exit:
+ * mark_victim wakes no one (see bpf/oomtrace.bpf.c) */
 #define POLL_MS 100
 /* An episode whose out_of_memory() return never came (lost) is printed
  * without it after this long: generous, as a slow console can hold
