@@ -195,7 +195,9 @@ def cmd_report(argv):
             (lambda o, p, r: o is not None and o * 1024 * 1024 <= 8e6) if one else None,
             peer_name=peer)
         row("peak RSS, VmHWM (median)", mb(med("hwm_kb.oomtrace")), mb(med(f"hwm_kb.{peer}")),
-            "MiB", "-", None, peer_name=peer)
+            "MiB", "<= 20 MB" if one else "-",
+            (lambda o, p, r: o is not None and o * 1024 * 1024 <= 20e6) if one else None,
+            peer_name=peer)
         row("locked, resident (median)", mb(med("lck_kb.oomtrace")),
             mb(med(f"lck_kb.{peer}")), "MiB", "-", None, peer_name=peer)
     for m in modes:
