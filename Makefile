@@ -65,7 +65,8 @@ TESTS := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(TEST_SRCS))
 TEST_HELPER_OBJS := $(patsubst selftests/%.c,$(OUTPUT)/selftests/%.o,\
 		      $(filter-out $(TEST_SRCS),$(wildcard selftests/*.c)))
 TEST_CFLAGS := -Wno-sign-compare -Wno-format-truncation $(INCLUDES) -I$(KSFT) -Iselftests
-TEST_LDLIBS := $(LDLIBS)
+# report_test compares coordinates with fabs()
+TEST_LDLIBS := $(LDLIBS) -lm
 # Unit tests: pure code only, no root, no OOM, no BPF load, no clang or
 # bpftool or kernel BTF to build them (`make test-unit`). A new one is a
 # selftests/X_test.c plus its name here.

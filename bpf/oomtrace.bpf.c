@@ -941,7 +941,7 @@ static __always_inline int task_exited(struct task_struct *task)
 		if (r) {
 			*r = f->rec;
 			r->hdr.ts_ns = bpf_ktime_get_boot_ns();
-			/* the kill record before it woke no one (see mark_victim()) */
+			/* for the kill record too, which mark_victim() left unannounced */
 			bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 		} else {
 			count_drop(OOMTRACE_DROP_FOLLOWUP);
@@ -1261,9 +1261,13 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	 * No wakeup under oom_lock: a ring buffer's wakeup is an irq_work,
 	 * whose self-IPI exits a virtual machine (about 45 us here). The
 	 * victim's exit, after its memory is freed, wakes the reader for
-	 * both records; a victim that does not exit waits for its poll.
+	 * both records; for a victim that does not exit, the reader reads
+	 * the ring after each of its 100 ms waits anyway. Only a ring half
+	 * full (a group kill of many tasks) wakes it from here.
 	 */
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
+			      bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2 ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

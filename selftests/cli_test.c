@@ -239,6 +239,9 @@ TEST(missing_btf)
 				     NULL });
 	EXPECT_EQ(1, r.status);
 	EXPECT_ONE_LINE_WITH(&r, "failed to read BTF from /nonexistent/vmlinux: No such file");
+	run(&r, 0, (const char *[]){ "--mode", "tracepoint", "--btf", "/dev/null", NULL });
+	EXPECT_EQ(1, r.status);
+	EXPECT_ONE_LINE_WITH(&r, "failed to read BTF from /dev/null: neither raw BTF nor ELF");
 }
 
 TEST(output_file_cannot_be_created)

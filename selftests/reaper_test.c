@@ -48,10 +48,11 @@ TEST_F_TIMEOUT(reaper, reaps_a_victim_that_cannot_exit, 60)
 {
 	struct live *l = &self->live;
 	struct hog h = { .comm = "oomtest-stuck", .stuck_write = l->fs.file };
+	struct json_object *early[LIVE_MAX_KILLS + 1];
 	const struct kmsg_reap *k;
 	long long thawed_us;
 	struct timespec ts;
-	int victims, st;
+	int victims, st, n;
 	pid_t pid;
 
 	RETURN_IF_SKIPPED();
@@ -64,6 +65,10 @@ TEST_F_TIMEOUT(reaper, reaps_a_victim_that_cannot_exit, 60)
 	ASSERT_EQ(pid, l->kills[0].pid);
 	k = kmsg_wait_reaped(l, pid);
 	ASSERT_NE(NULL, k) TH_LOG("no \"oom_reaper: reaped process %d\" within 10 s", pid);
+	/* the kill record is out though no exit has woken the reader yet */
+	n = child_records(&l->child, "oom_kill", early, LIVE_MAX_KILLS + 1);
+	child_records_put(early, n);
+	EXPECT_EQ(1, n) TH_LOG("the kill record waited for its victim's exit");
 	clock_gettime(CLOCK_REALTIME, &ts);
 	thawed_us = ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 	ASSERT_EQ(0, live_thaw_fs(l));

@@ -343,17 +343,17 @@ struct rec_case {
 };
 
 static const struct rec_case cases[] = {
-	{ "fentry memcg kill", MODE_FENTRY, 1, full_kill, 0 },
-	{ "hostile names", MODE_FENTRY, 1, hostile, 0 },
-	{ "tracepoint memcg kill", MODE_TRACEPOINT, 0, tracepoint_memcg, 0 },
-	{ "tracepoint memcg kill, domain by its lock", MODE_TRACEPOINT, 0, tracepoint_locked, 1 },
-	{ "exiting shortcut", MODE_TRACEPOINT, 0, exiting_shortcut, 0 },
-	{ "global OOM", MODE_KPROBE, 1, global_oom, 0 },
-	{ "cpuset OOM", MODE_FENTRY, 1, cpuset_oom, 0 },
-	{ "tracepoint global OOM, no mem_info", MODE_TRACEPOINT, 0, tracepoint_global, 0 },
-	{ "group member", MODE_FENTRY, 1, oom_group_member, 0 },
-	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable, 0 },
-	{ "kubernetes container", MODE_FENTRY, 1, kubernetes, 0 },
+	{ "fentry memcg kill", MODE_FENTRY, 1, full_kill, 0, 0 },
+	{ "hostile names", MODE_FENTRY, 1, hostile, 0, 0 },
+	{ "tracepoint memcg kill", MODE_TRACEPOINT, 0, tracepoint_memcg, 0, 0 },
+	{ "tracepoint memcg kill, domain by its lock", MODE_TRACEPOINT, 0, tracepoint_locked, 1, 0 },
+	{ "exiting shortcut", MODE_TRACEPOINT, 0, exiting_shortcut, 0, 0 },
+	{ "global OOM", MODE_KPROBE, 1, global_oom, 0, 0 },
+	{ "cpuset OOM", MODE_FENTRY, 1, cpuset_oom, 0, 0 },
+	{ "tracepoint global OOM, no mem_info", MODE_TRACEPOINT, 0, tracepoint_global, 0, 0 },
+	{ "group member", MODE_FENTRY, 1, oom_group_member, 0, 0 },
+	{ "victim unreadable", MODE_TRACEPOINT, 0, victim_unreadable, 0, 0 },
+	{ "kubernetes container", MODE_FENTRY, 1, kubernetes, 0, 0 },
 	{ "reclaim asked for, not hooked", MODE_FENTRY, 1, full_kill, 0, 1 },
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))

@@ -465,10 +465,14 @@ static double tick_step(double span_s, int *decimals)
 	double p = 1;
 	int e = 0, i;
 
-	while (p * 10 <= span_s / 10)
-		p *= 10, e++;
-	while (p > span_s / 10)
-		p /= 10, e--;
+	while (p * 10 <= span_s / 10) {
+		p *= 10;
+		e++;
+	}
+	while (p > span_s / 10) {
+		p /= 10;
+		e--;
+	}
 	for (i = 0; i < 3 && span_s / (steps[i] * p) > 10; i++)
 		;
 	if (i == 3)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
@@ -24,8 +26,7 @@
 #include "timefmt.h"
 #include "trace.h"
 
-/* also the longest a kill record waits when its victim does not exit:
- * mark_victim wakes no one (see bpf/oomtrace.bpf.c) */
+/* also the longest a kill record waits when its victim does not exit */
 #define POLL_MS 100
 /* An episode whose out_of_memory() return never came (lost) is printed
  * without it after this long: generous, as a slow console can hold
@@ -181,6 +182,31 @@ static int done(const struct trace *t)
 	if (t->opts->count && t->sum.records >= (__u64)t->opts->count)
 		return 1;
 	return t->deadline_ns && now_boot_ns() >= t->deadline_ns;
+}
+
+/*
+ * Tracepoint mode leaves the kernel's BTF to libbpf. A file libbpf cannot
+ * read (neither raw BTF, of either byte order, nor ELF) is said to be that
+ * now, rather than later as a mode this kernel lacks. 0, or -errno
+ * (-EPROTO: not BTF).
+ */
+static int btf_file_check(const char *path)
+{
+	unsigned char m[SELFMAG];
+	int fd, err = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, m, sizeof(m));
+	if (n < 0)
+		err = -errno;
+	else if (n < SELFMAG || (memcmp(m, ELFMAG, SELFMAG) &&
+				 !(m[0] == 0x9f && m[1] == 0xeb) && !(m[0] == 0xeb && m[1] == 0x9f)))
+		err = -EPROTO;
+	close(fd);
+	return err;
 }
 
 /*
@@ -352,7 +378,7 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 {
 	struct trace *t = calloc(1, sizeof(*t));
 	int err, lock_err;
-	struct attach_checks checks;
+	struct attach_checks checks, *made = NULL;
 	struct ksyms_loading *ks;
 	struct btf *btf;
 	char why[256], prot[1024];
@@ -368,44 +394,36 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 	 * which locking would count against RLIMIT_MEMLOCK (and in VmLck).
 	 */
 	mallopt(M_ARENA_MAX, 1);
-	/*
-	 * The start's big buffers (a BTF parse holds two copies of the
-	 * kernel's 5 MB) come from the heap and stay there until the start's
-	 * end: libbpf's parse then reuses the pages ours faulted in, which
-	 * here costs 15 us a page.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 	/* the longest step of the start, and needed last: on a thread */
 	ks = ksyms_load_async(NULL);
 	/* tracepoint mode sees no oom_control: no gfp names, no mode checks */
 	if (o->mode == MODE_TRACEPOINT) {
 		btf = NULL;
-		err = access(o->btf_path, R_OK) ? -errno : 0;
+		err = btf_file_check(o->btf_path);
 	} else {
 		btf = btf__parse(o->btf_path, NULL);
 		err = btf ? 0 : -errno;
 	}
 	if (err) {
 		fprintf(stderr, "oomtrace: failed to read BTF from %s: %s\n", o->btf_path,
-			strerror(-err));
+			err == -EPROTO ? "neither raw BTF nor ELF" : strerror(-err));
 		goto free_ksyms_loading;
 	}
 	if (open_sinks(t))
 		goto close_sinks;
 	protect_oom_score(&t->prot);
-	memset(&checks, 0, sizeof(checks));
 	if (btf) {
 		err = gfp_table_init(&t->gfp, btf);
 		if (err)
 			fprintf(stderr, "oomtrace: failed to read gfp flag names from BTF: %s; "
 				"gfp_flags will be hex\n", strerror(-err));
 		attach_check_modes(btf, o->btf_path, &checks);
+		made = &checks;
 		/* libbpf parses its own copies: ours goes before they come */
 		btf__free(btf);
 		btf = NULL;
 	}
-	if (start_consumer(t, ks, &checks, status))
+	if (start_consumer(t, ks, made, status))
 		goto free_consumer;
 	t->ks = ksyms_loaded(ks);
 	if (!t->ks)
@@ -414,9 +432,6 @@ struct trace *trace_open(const struct trace_opts *o, int *status)
 			strerror(errno));
 	ksyms_loading_free(ks);
 	ks = NULL;
-	/* the start is over: what it freed goes back at once from now on */
-	mallopt(M_MMAP_THRESHOLD, 128 << 10);
-	mallopt(M_TRIM_THRESHOLD, 128 << 10);
 	record_env_init(&t->env, t->ks, &t->gfp);
 	/* --reclaim's sums hold nothing from before the attach */
 	t->env.since_ns = now_boot_ns();
@@ -476,6 +491,10 @@ int trace_run(struct trace *t)
 
 	while (!done(t)) {
 		err = ring_buffer__poll(t->rb, POLL_MS);
+		/* a kill record wakes no one (see mark_victim()), so epoll
+		 * does not report it: read the ring after every wait too */
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(t->rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "oomtrace: failed to poll the ring buffer: %s\n",
 				strerror(-err));
