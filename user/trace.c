@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <byteswap.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -194,16 +195,18 @@ static int btf_file_check(const char *path)
 {
 	unsigned char m[SELFMAG];
 	int fd, err = 0;
+	__u16 magic;
 	ssize_t n;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, m, sizeof(m));
+	memcpy(&magic, m, sizeof(magic));
 	if (n < 0)
 		err = -errno;
-	else if (n < SELFMAG || (memcmp(m, ELFMAG, SELFMAG) &&
-				 !(m[0] == 0x9f && m[1] == 0xeb) && !(m[0] == 0xeb && m[1] == 0x9f)))
+	else if (n < SELFMAG || (memcmp(m, ELFMAG, SELFMAG) && magic != BTF_MAGIC &&
+				 magic != bswap_16(BTF_MAGIC)))
 		err = -EPROTO;
 	close(fd);
 	return err;
