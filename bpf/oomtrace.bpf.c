@@ -180,19 +180,24 @@ static __always_inline __u32 current_tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-static __always_inline void read_cgpath(struct oomtrace_cgpath *p,
-					struct kernfs_node *kn)
+/* A global function, verified once: inlined, its loop would be verified
+ * again at each of mark_victim()'s three calls. */
+__attribute__((noinline)) int read_cgpath(struct oomtrace_cgpath *p, __u64 node)
 {
+	struct kernfs_node *kn = (void *)node;
+
+	if (!p)
+		return 0;
 	p->depth = 0;
 	p->truncated = 0;
 	for (int i = 0; i < OOMTRACE_CG_DEPTH; i++) {
 		struct kernfs_node *parent;
 
 		if (!kn)
-			return;
+			return 0;
 		parent = kernfs_parent(kn);
 		if (!parent)	/* the hierarchy's root has no name of its own */
-			return;
+			return 0;
 		bpf_probe_read_kernel_str(p->name[i], OOMTRACE_CG_NAME_LEN,
 					  BPF_CORE_READ(kn, name));
 		p->depth = i + 1;
@@ -200,12 +205,13 @@ static __always_inline void read_cgpath(struct oomtrace_cgpath *p,
 	}
 	if (kn && kernfs_parent(kn))
 		p->truncated = 1;
+	return 0;
 }
 
 static __always_inline void read_memcg_path(struct oomtrace_cgpath *p,
 					    struct mem_cgroup *memcg)
 {
-	read_cgpath(p, BPF_CORE_READ(memcg, css.cgroup, kn));
+	read_cgpath(p, (__u64)BPF_CORE_READ(memcg, css.cgroup, kn));
 }
 
 static __always_inline void read_counter(struct oomtrace_counter *c,
@@ -271,15 +277,19 @@ __attribute__((noinline)) int memcg_events_index_load(void)
 		bpf_core_enum_value(enum vm_event_item___split, e##___split) : -1
 
 /* memcg_events() of the event counters, as memory_stat_format() reads
- * them for the report (and memcg1_stat_format() its total_* events). */
-static __always_inline void read_memcg_events(struct oomtrace_memcg_stat *st, void *vmstats)
+ * them for the report (and memcg1_stat_format() its total_* events).
+ * Global, as read_memcg_stat(), and called beside it: in one chain of
+ * calls their stacks would pass the verifier's 512 bytes. */
+__attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, __u64 mcg)
 {
+	struct mem_cgroup *memcg = (void *)mcg;
 	int items[OOMTRACE_NR_EVENTS];
 	__u32 slots = memcg_event_slots();
-	void *events;
+	void *events, *vmstats;
 
-	if (!memcg_events_index_load())
-		return;
+	if (!st || !memcg_events_index_load())
+		return 0;
+	vmstats = BPF_CORE_READ(memcg, vmstats);
 	EV_ITEM(PGSCAN_KSWAPD);
 	EV_ITEM(PGSCAN_DIRECT);
 	EV_ITEM(PGSTEAL_KSWAPD);
@@ -323,6 +333,7 @@ static __always_inline void read_memcg_events(struct oomtrace_memcg_stat *st, vo
 		st->ev_present |= 1ULL << i;
 	}
 	st->events_read = 1;
+	return 0;
 }
 
 #define STAT_ITEM(s, type, name)					\
@@ -330,20 +341,23 @@ static __always_inline void read_memcg_events(struct oomtrace_memcg_stat *st, vo
 		bpf_core_enum_value(type, name) : -1
 
 /* memcg_page_state() of the memory.stat items, as memory_stat_format()
- * reads them (after its flush) for the report printed just before. */
-static __always_inline void read_memcg_stat(struct oomtrace_oom *oom,
-					    struct mem_cgroup *memcg)
+ * reads them (after its flush) for the report printed just before; 1 if
+ * it could. Global, as read_cgpath(): mark_victim() reaches it on many
+ * paths. */
+__attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mcg)
 {
-	struct oomtrace_memcg_stat *st = &oom->stat;
+	struct mem_cgroup *memcg = (void *)mcg;
+	struct oomtrace_memcg_stat *st;
 	int items[OOMTRACE_NR_STATS];
 	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
 	void *vmstats, *state;
 
-	if (!bpf_core_type_exists(struct memcg_vmstats) ||
+	if (!oom || !bpf_core_type_exists(struct memcg_vmstats) ||
 	    !bpf_core_field_exists(memcg->vmstats))
-		return;
+		return 0;
 	if (!direct && !memcg_stats_index_load())
-		return;
+		return 0;
+	st = &oom->stat;
 	STAT_ITEM(ANON, enum node_stat_item, NR_ANON_MAPPED);
 	STAT_ITEM(FILE, enum node_stat_item, NR_FILE_PAGES);
 	STAT_ITEM(KERNEL, enum memcg_stat_item, MEMCG_KMEM);
@@ -398,8 +412,8 @@ static __always_inline void read_memcg_stat(struct oomtrace_oom *oom,
 		st->val[i] = x < 0 ? 0 : x;
 		st->present |= 1ULL << i;
 	}
-	read_memcg_events(st, vmstats);
 	oom->flags |= OOMTRACE_OOM_STAT;
+	return 1;
 }
 
 /*
@@ -439,7 +453,7 @@ static __always_inline void read_task(struct oomtrace_task *t,
 	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
 	t->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
-	read_cgpath(&t->memcg, BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn));
+	read_cgpath(&t->memcg, (__u64)BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn));
 }
 
 static __always_inline void read_mm(struct oomtrace_victim_rec *r,
@@ -482,8 +496,8 @@ static __always_inline __u64 vmstat_read(__u64 base, int idx)
 /* Each node's NR_FREE_PAGES, summed over its zones, as the report's
  * "Node N <zone> free:" lines print them; the node_data[] pointers are
  * read in place first, in one read: v6.1's verifier refuses a loop whose
- * back-edge is the fall-through of a helper call. */
-static __always_inline void read_node_free(struct oomtrace_mem_info *m)
+ * back-edge is the fall-through of a helper call. Global, as read_cgpath(). */
+__attribute__((noinline)) int read_node_free(struct oomtrace_mem_info *m)
 {
 	__u32 zone_size = bpf_core_type_size(struct zone);
 	__u32 zones = bpf_core_field_size(struct pglist_data, node_zones) / zone_size;
@@ -492,9 +506,9 @@ static __always_inline void read_node_free(struct oomtrace_mem_info *m)
 		bpf_core_enum_value(enum zone_stat_item, NR_FREE_PAGES) * sizeof(long);
 	__u32 nodes = nr_node_ids < OOMTRACE_MAX_NODES ? nr_node_ids : OOMTRACE_MAX_NODES;
 
-	if (bpf_probe_read_kernel(m->node_free, nodes * sizeof(m->node_free[0]),
-				  (void *)node_data_addr))
-		return;
+	if (!m || bpf_probe_read_kernel(m->node_free, nodes * sizeof(m->node_free[0]),
+					(void *)node_data_addr))
+		return 0;
 	m->flags |= OOMTRACE_MEM_NODES;
 	for (int n = 0; n < OOMTRACE_MAX_NODES && n < nodes; n++) {
 		__u64 pgdat = m->node_free[n], free = 0;
@@ -507,6 +521,7 @@ static __always_inline void read_node_free(struct oomtrace_mem_info *m)
 			free += vmstat_read(pgdat + zones_off + z * zone_size + free_off, 0);
 		m->node_free[n] = free;
 	}
+	return 0;
 }
 
 /* The system's memory, as the kernel's "Mem-Info:" just printed it. */
@@ -682,43 +697,51 @@ static __always_inline int thread_eligible(struct task_struct *t, nodemask_t *ma
 	return nodes_intersect(mempolicy_nodes(pol), mask);
 }
 
-/* oom_cpuset_eligible(): 1 if any thread is; -1 past THREAD_WALK threads */
-static __always_inline int cpuset_eligible(struct task_struct *p, struct oom_control *oc)
+/*
+ * The loops of the ranking are global functions, each verified once on its
+ * own: inlined, their paths multiplied with those of oom_evaluate() (747,025
+ * instructions processed on v6.1, 5 s of a start under emulation). So their
+ * kernel pointers come in as scalars, read from the task beforehand.
+ */
+
+/* oom_cpuset_eligible(): 1 if any thread of the process whose signal_struct
+ * is sig is; -1 past THREAD_WALK threads */
+__attribute__((noinline)) int cpuset_eligible(__u64 sig, __u64 nodemask)
 {
-	struct signal_struct *sig = BPF_CORE_READ(p, signal);
-	nodemask_t *mask = BPF_CORE_READ(oc, nodemask);
-	struct list_head *head = &sig->thread_head;
-	struct list_head *pos = BPF_CORE_READ(sig, thread_head.next);
+	struct signal_struct *sg = (void *)sig;
+	struct list_head *head = &sg->thread_head;
+	struct list_head *pos = BPF_CORE_READ(sg, thread_head.next);
 
 	for (int i = 0; i < THREAD_WALK; i++) {
 		if (pos == head)
 			return 0;
-		if (thread_eligible(THREAD_OF(pos), mask))
+		if (thread_eligible(THREAD_OF(pos), (void *)nodemask))
 			return 1;
 		pos = BPF_CORE_READ(pos, next);
 	}
 	return pos == head ? 0 : -1;
 }
 
-/* find_lock_task_mm(): the first thread still holding the mm; *unread
+/* find_lock_task_mm(): the first thread still holding the mm, or 0; *unread
  * when THREAD_WALK threads did not tell */
-static __always_inline struct task_struct *thread_with_mm(struct task_struct *p, int *unread)
+__attribute__((noinline)) __u64 thread_with_mm(__u64 sig, int *unread)
 {
-	struct signal_struct *sig = BPF_CORE_READ(p, signal);
-	struct list_head *head = &sig->thread_head;
-	struct list_head *pos = BPF_CORE_READ(sig, thread_head.next);
+	struct signal_struct *sg = (void *)sig;
+	struct list_head *head = &sg->thread_head;
+	struct list_head *pos = BPF_CORE_READ(sg, thread_head.next);
 	struct task_struct *t;
 
 	for (int i = 0; i < THREAD_WALK; i++) {
 		if (pos == head)
-			return NULL;
+			return 0;
 		t = THREAD_OF(pos);
 		if (BPF_CORE_READ(t, mm))
-			return t;
+			return (__u64)t;
 		pos = BPF_CORE_READ(pos, next);
 	}
-	*unread = pos != head;
-	return NULL;
+	if (unread)
+		*unread = pos != head;
+	return 0;
 }
 
 /* in_vfork() */
@@ -727,17 +750,24 @@ static __always_inline int task_in_vfork(struct task_struct *t, struct mm_struct
 	return BPF_CORE_READ(t, vfork_done) && BPF_CORE_READ(t, real_parent, mm) == mm;
 }
 
-/* Keep the cand_max highest (points, order): a later task wins a tie, as
- * oom_evaluate_task() chooses on points >= chosen_points. */
-static __always_inline void rank_keep(struct oomtrace_cand *arr, __u32 *nr,
-				      const struct oomtrace_cand *c)
+/* Keep the cand_max highest (points, order) of the candidates, or of the
+ * tasks skipped: a later task wins a tie, as oom_evaluate_task() chooses
+ * on points >= chosen_points. */
+__attribute__((noinline)) int rank_keep(struct oomtrace_ranking *rk, int skipped,
+					const struct oomtrace_cand *c)
 {
-	__u32 n = *nr, lo = 0;
+	struct oomtrace_cand *arr;
+	__u32 n, lo = 0, *nr;
 
+	if (!rk || !c)
+		return 0;
+	arr = skipped ? rk->skipped : rk->cands;
+	nr = skipped ? &rk->nr_skipped : &rk->nr_cands;
+	n = *nr;
 	if (n < cand_max && n < OOMTRACE_MAX_CANDIDATES) {
 		arr[n] = *c;
 		*nr = n + 1;
-		return;
+		return 0;
 	}
 	for (__u32 i = 1; i < OOMTRACE_MAX_CANDIDATES && i < n; i++)
 		if (arr[i].points < arr[lo].points ||
@@ -745,6 +775,7 @@ static __always_inline void rank_keep(struct oomtrace_cand *arr, __u32 *nr,
 			lo = i;
 	if (n && c->points >= arr[lo].points)
 		arr[lo] = *c;
+	return 0;
 }
 
 static __always_inline int oom_evaluate(struct task_struct *p, struct oom_control *oc)
@@ -752,6 +783,7 @@ static __always_inline int oom_evaluate(struct task_struct *p, struct oom_contro
 	__u32 tid = current_tid(), reason = OOMTRACE_NR_SKIPS;
 	struct oomtrace_ranking *rk;
 	struct task_struct *t = NULL;
+	struct signal_struct *sig;
 	struct oomtrace_cand c;
 	struct mm_struct *mm;
 	struct inflight *s;
@@ -771,22 +803,24 @@ static __always_inline int oom_evaluate(struct task_struct *p, struct oom_contro
 		rk->skips[OOMTRACE_SKIP_UNKILLABLE]++;
 		return 0;
 	}
+	sig = BPF_CORE_READ(p, signal);
 	if (c.pid == 1) {
 		reason = OOMTRACE_SKIP_UNKILLABLE;
-	} else if (!s->memcg && (ok = cpuset_eligible(p, oc)) <= 0) {
+	} else if (!s->memcg &&
+		   (ok = cpuset_eligible((__u64)sig, (__u64)BPF_CORE_READ(oc, nodemask))) <= 0) {
 		reason = ok ? OOMTRACE_SKIP_UNREAD : OOMTRACE_SKIP_INELIGIBLE;
-	} else if (BPF_CORE_READ(oc, order) != -1 && (mm = BPF_CORE_READ(p, signal, oom_mm))) {
+	} else if (BPF_CORE_READ(oc, order) != -1 && (mm = BPF_CORE_READ(sig, oom_mm))) {
 		/* a victim still freeing its memory aborts the scan: no kill,
 		 * so no record will carry this ranking */
 		if (!(mm_flags_word(mm) & (1UL << MMF_OOM_SKIP)))
 			return 0;
 		reason = OOMTRACE_SKIP_OOM_VICTIM;
-	} else if (BPF_CORE_READ(p, signal, oom_flag_origin)) {
+	} else if (BPF_CORE_READ(sig, oom_flag_origin)) {
 		/* oom_task_origin(): chosen without oom_badness() */
 		c.points = LONG_MAX;
 	}
 
-	t = thread_with_mm(p, &unread);
+	t = (void *)thread_with_mm((__u64)sig, &unread);
 	if (t) {
 		mm = BPF_CORE_READ(t, mm);
 		adj = BPF_CORE_READ(t, signal, oom_score_adj);
@@ -820,12 +854,12 @@ static __always_inline int oom_evaluate(struct task_struct *p, struct oom_contro
 			/* the largest kept: what the kernel passed over */
 			c.reason = reason;
 			c.points = c.rss + c.swapents + (c.pgtables_bytes >> page_shift);
-			rank_keep(rk->skipped, &rk->nr_skipped, &c);
+			rank_keep(rk, 1, &c);
 		}
 		return 0;
 	}
 	rk->scored++;
-	rank_keep(rk->cands, &rk->nr_cands, &c);
+	rank_keep(rk, 0, &c);
 	return 0;
 }
 
@@ -1156,17 +1190,21 @@ static __always_inline void sum_stalls(struct oomtrace_stalls *sum,
 		sum->max_ns = sl->max_ns;
 }
 
-/* The window's sums for the domain of a kill: memcg, or NULL for the system. */
-static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgroup *memcg,
-					__u64 now)
+/* The window's sums for the domain of a kill: memcg, or 0 for the system.
+ * Global, as read_cgpath(). */
+__attribute__((noinline)) int reclaim_sum(struct oomtrace_oom *oom, __u64 mcg, __u64 now)
 {
-	struct oomtrace_reclaim_sum *rs = &oom->reclaim;
+	struct mem_cgroup *memcg = (void *)mcg;
+	struct oomtrace_reclaim_sum *rs;
 	__u64 epoch = now / reclaim_slot_ns, first = 0;
 	/* on the stack: 6.1 refuses a key in ring buffer memory ("R2 type=alloc_mem
 	 * expected=fp, pkt, pkt_meta, map_key, map_value") */
 	__u64 key = memcg ? memcg_id(memcg) : 0;
 	struct reclaim_domain *d;
 
+	if (!oom)
+		return 0;
+	rs = &oom->reclaim;
 	oom->flags |= OOMTRACE_OOM_RECLAIM;
 	rs->domain = key;
 	if (epoch > OOMTRACE_RECLAIM_WINDOW_SLOTS)
@@ -1174,7 +1212,7 @@ static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgr
 	rs->span_ns = now - first * reclaim_slot_ns;
 	d = bpf_map_lookup_elem(&reclaim_domains, &key);
 	if (!d)
-		return;
+		return 0;
 	for (int i = 0; i < OOMTRACE_RECLAIM_SLOTS; i++) {
 		struct oomtrace_reclaim *sl = &d->slot[i];
 		struct oomtrace_reclaim *sum = &rs->sum;
@@ -1188,6 +1226,7 @@ static __always_inline void reclaim_sum(struct oomtrace_oom *oom, struct mem_cgr
 		sum->retries += sl->retries;
 		sum->compact_retries += sl->compact_retries;
 	}
+	return 0;
 }
 
 static __always_inline int mark_victim(void *ctx, __u64 arg0)
@@ -1246,12 +1285,13 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	}
 	if (memcg) {
 		read_memcg_mem(&r->oom, memcg);
-		read_memcg_stat(&r->oom, memcg);
+		if (read_memcg_stat(&r->oom, (__u64)memcg))
+			read_memcg_events(&r->oom.stat, (__u64)memcg);
 	}
 	/* a memcg OOM without its memcg gets the system's sums: user space
 	 * knows the domain from the stack and keeps only those that match */
 	if (reclaim_slot_ns)
-		reclaim_sum(&r->oom, memcg, now);
+		reclaim_sum(&r->oom, (__u64)memcg, now);
 	/* a memcg OOM prints its memcg's, not the system's; tracepoint mode
 	 * cannot tell it here, and user space drops what it does not need */
 	if (!(s && s->memcg))
