@@ -180,8 +180,12 @@ static __always_inline __u32 current_tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-/* A global function, verified once: inlined, its loop would be verified
- * again at each of mark_victim()'s three calls. */
+/*
+ * A global function, verified once: inlined, its loop would be verified
+ * again on each path to each of mark_victim()'s three calls. A global
+ * function takes no kernel pointer, so the caller passes kn as a scalar;
+ * and to the verifier its pointer arguments may be NULL.
+ */
 __attribute__((noinline)) int read_cgpath(struct oomtrace_cgpath *p, __u64 node)
 {
 	struct kernfs_node *kn = (void *)node;
@@ -287,7 +291,9 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 	__u32 slots = memcg_event_slots();
 	void *events, *vmstats;
 
-	if (!st || !memcg_events_index_load())
+	/* verified on its own: read_memcg_stat()'s guard does not cover it */
+	if (!st || !bpf_core_type_exists(struct memcg_vmstats) ||
+	    !bpf_core_field_exists(memcg->vmstats) || !memcg_events_index_load())
 		return 0;
 	vmstats = BPF_CORE_READ(memcg, vmstats);
 	EV_ITEM(PGSCAN_KSWAPD);
@@ -342,8 +348,7 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 
 /* memcg_page_state() of the memory.stat items, as memory_stat_format()
  * reads them (after its flush) for the report printed just before; 1 if
- * it could. Global, as read_cgpath(): mark_victim() reaches it on many
- * paths. */
+ * it could. Global, as read_cgpath(). */
 __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mcg)
 {
 	struct mem_cgroup *memcg = (void *)mcg;
@@ -496,7 +501,8 @@ static __always_inline __u64 vmstat_read(__u64 base, int idx)
 /* Each node's NR_FREE_PAGES, summed over its zones, as the report's
  * "Node N <zone> free:" lines print them; the node_data[] pointers are
  * read in place first, in one read: v6.1's verifier refuses a loop whose
- * back-edge is the fall-through of a helper call. Global, as read_cgpath(). */
+ * back-edge is the fall-through of a helper call. Global, as read_cgpath():
+ * mark_victim()'s paths would multiply its loops. */
 __attribute__((noinline)) int read_node_free(struct oomtrace_mem_info *m)
 {
 	__u32 zone_size = bpf_core_type_size(struct zone);
@@ -699,9 +705,9 @@ static __always_inline int thread_eligible(struct task_struct *t, nodemask_t *ma
 
 /*
  * The loops of the ranking are global functions, each verified once on its
- * own: inlined, their paths multiplied with those of oom_evaluate() (747,025
- * instructions processed on v6.1, 5 s of a start under emulation). So their
- * kernel pointers come in as scalars, read from the task beforehand.
+ * own: inlined, their paths multiplied with those of oom_evaluate(), to
+ * three quarters of the verifier's limit on v6.1. Kernel pointers come in
+ * as scalars, as to read_cgpath().
  */
 
 /* oom_cpuset_eligible(): 1 if any thread of the process whose signal_struct
@@ -1191,7 +1197,7 @@ static __always_inline void sum_stalls(struct oomtrace_stalls *sum,
 }
 
 /* The window's sums for the domain of a kill: memcg, or 0 for the system.
- * Global, as read_cgpath(). */
+ * Global, as read_node_free(). */
 __attribute__((noinline)) int reclaim_sum(struct oomtrace_oom *oom, __u64 mcg, __u64 now)
 {
 	struct mem_cgroup *memcg = (void *)mcg;
