@@ -107,6 +107,25 @@ struct {
 	__type(value, struct followed);
 } followed SEC(".maps");
 
+/*
+ * A memcg's vmstats->state[] or ->events[], read whole into here: a read
+ * per item (54 of them) was the largest part of mark_victim's cost under
+ * TCG. Room for more slots than any kernel keeps (6.1: about 50 and 20);
+ * a kernel with more gets no memory.stat, as one without vmstats.
+ */
+#define VMSTATS_SLOTS_MAX 256
+
+struct vmstats_slots {
+	long v[VMSTATS_SLOTS_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vmstats_slots);
+} vmstats_buf SEC(".maps");
+
 /* The same victims by tgid, for their exit: tgid -> tid. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -288,11 +307,13 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 {
 	struct mem_cgroup *memcg = (void *)mcg;
 	int items[OOMTRACE_NR_EVENTS];
-	__u32 slots = memcg_event_slots();
+	__u32 slots = memcg_event_slots(), zero = 0;
+	struct vmstats_slots *buf = bpf_map_lookup_elem(&vmstats_buf, &zero);
 	void *events, *vmstats;
 
 	/* verified on its own: read_memcg_stat()'s guard does not cover it */
-	if (!st || !bpf_core_type_exists(struct memcg_vmstats) ||
+	if (!st || !buf || slots > VMSTATS_SLOTS_MAX ||
+	    !bpf_core_type_exists(struct memcg_vmstats) ||
 	    !bpf_core_field_exists(memcg->vmstats) || !memcg_events_index_load())
 		return 0;
 	vmstats = BPF_CORE_READ(memcg, vmstats);
@@ -319,6 +340,8 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 	EV_ITEM_SPLIT(PGSTEAL_PROACTIVE);
 
 	events = vmstats + bpf_core_field_offset(struct memcg_vmstats, events);
+	if (bpf_probe_read_kernel(buf->v, slots * sizeof(long), events))
+		return 0;
 	/*
 	 * Unrolled: clang rotates this loop so that its back-edge is a
 	 * fallthrough, which v6.1's verifier rejects ("back-edge from insn").
@@ -327,15 +350,13 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 	for (int i = 0; i < OOMTRACE_NR_EVENTS; i++) {
 		int item = items[i];
 		__u32 slot;
-		unsigned long x;
 
 		if (item < 0 || item >= MEMCG_EVENTS_MAX)
 			continue;
 		slot = events_index[item & (MEMCG_EVENTS_MAX - 1)];
-		if (slot >= slots ||
-		    bpf_probe_read_kernel(&x, sizeof(x), events + slot * sizeof(long)))
+		if (slot >= slots)
 			continue;
-		st->ev[i] = x;
+		st->ev[i] = buf->v[slot & (VMSTATS_SLOTS_MAX - 1)];
 		st->ev_present |= 1ULL << i;
 	}
 	st->events_read = 1;
@@ -354,10 +375,12 @@ __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mc
 	struct mem_cgroup *memcg = (void *)mcg;
 	struct oomtrace_memcg_stat *st;
 	int items[OOMTRACE_NR_STATS];
-	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
+	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots(), zero = 0;
+	struct vmstats_slots *buf = bpf_map_lookup_elem(&vmstats_buf, &zero);
 	void *vmstats, *state;
 
-	if (!oom || !bpf_core_type_exists(struct memcg_vmstats) ||
+	if (!oom || !buf || slots > VMSTATS_SLOTS_MAX ||
+	    !bpf_core_type_exists(struct memcg_vmstats) ||
 	    !bpf_core_field_exists(memcg->vmstats))
 		return 0;
 	if (!direct && !memcg_stats_index_load())
@@ -399,6 +422,8 @@ __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mc
 
 	vmstats = BPF_CORE_READ(memcg, vmstats);
 	state = vmstats + bpf_core_field_offset(struct memcg_vmstats, state);
+	if (bpf_probe_read_kernel(buf->v, slots * sizeof(long), state))
+		return 0;
 	for (int i = 0; i < OOMTRACE_NR_STATS; i++) {
 		int item = items[i];
 		long x;
@@ -410,9 +435,9 @@ __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mc
 				continue;
 			item = stats_index[item & (MEMCG_STATS_MAX - 1)];
 		}
-		if ((__u32)item >= slots ||
-		    bpf_probe_read_kernel(&x, sizeof(x), state + item * sizeof(long)))
+		if ((__u32)item >= slots)
 			continue;
+		x = buf->v[item & (VMSTATS_SLOTS_MAX - 1)];
 		/* as memcg_page_state(): CONFIG_SMP lets a sum dip below 0 */
 		st->val[i] = x < 0 ? 0 : x;
 		st->present |= 1ULL << i;
