@@ -163,8 +163,27 @@ start_tracer() {
 	exit 1
 }
 
+# Running, not a zombie: kill -0 succeeds on a child not yet reaped.
+alive() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# A tool that outlives its SIGINT by 30 s is killed, and the run says so,
+# rather than waiting on it: the guest's bench once stalled in a BPF round
+# until the guest's timeout.
 stop() {
+	local t
 	kill -INT "$1" 2>/dev/null || true
+	for ((t = 0; t < 300; t++)); do
+		alive "$1" || break
+		sleep 0.1
+	done
+	if alive "$1"; then
+		say "pid $1 ($(cat /proc/"$1"/comm 2>/dev/null)) still ran 30 s after SIGINT: killed"
+		kill -KILL "$1" 2>/dev/null || true
+	fi
 	wait "$1" 2>/dev/null || true
 	local p keep=()
 	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
