@@ -126,6 +126,18 @@ struct {
 	__type(value, struct vmstats_slots);
 } vmstats_buf SEC(".maps");
 
+/* SLOTS longs from ARRAY, in vmstats_buf; NULL if they cannot all be read. */
+static __always_inline struct vmstats_slots *vmstats_read(void *array, __u32 slots)
+{
+	__u32 zero = 0;
+	struct vmstats_slots *buf = bpf_map_lookup_elem(&vmstats_buf, &zero);
+
+	if (!buf || slots > VMSTATS_SLOTS_MAX ||
+	    bpf_probe_read_kernel(buf->v, slots * sizeof(long), array))
+		return NULL;
+	return buf;
+}
+
 /* The same victims by tgid, for their exit: tgid -> tid. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -307,13 +319,12 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 {
 	struct mem_cgroup *memcg = (void *)mcg;
 	int items[OOMTRACE_NR_EVENTS];
-	__u32 slots = memcg_event_slots(), zero = 0;
-	struct vmstats_slots *buf = bpf_map_lookup_elem(&vmstats_buf, &zero);
+	__u32 slots = memcg_event_slots();
+	struct vmstats_slots *buf;
 	void *events, *vmstats;
 
 	/* verified on its own: read_memcg_stat()'s guard does not cover it */
-	if (!st || !buf || slots > VMSTATS_SLOTS_MAX ||
-	    !bpf_core_type_exists(struct memcg_vmstats) ||
+	if (!st || !bpf_core_type_exists(struct memcg_vmstats) ||
 	    !bpf_core_field_exists(memcg->vmstats) || !memcg_events_index_load())
 		return 0;
 	vmstats = BPF_CORE_READ(memcg, vmstats);
@@ -340,7 +351,8 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 	EV_ITEM_SPLIT(PGSTEAL_PROACTIVE);
 
 	events = vmstats + bpf_core_field_offset(struct memcg_vmstats, events);
-	if (bpf_probe_read_kernel(buf->v, slots * sizeof(long), events))
+	buf = vmstats_read(events, slots);
+	if (!buf)
 		return 0;
 	/*
 	 * Unrolled: clang rotates this loop so that its back-edge is a
@@ -375,12 +387,11 @@ __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mc
 	struct mem_cgroup *memcg = (void *)mcg;
 	struct oomtrace_memcg_stat *st;
 	int items[OOMTRACE_NR_STATS];
-	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots(), zero = 0;
-	struct vmstats_slots *buf = bpf_map_lookup_elem(&vmstats_buf, &zero);
+	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
+	struct vmstats_slots *buf;
 	void *vmstats, *state;
 
-	if (!oom || !buf || slots > VMSTATS_SLOTS_MAX ||
-	    !bpf_core_type_exists(struct memcg_vmstats) ||
+	if (!oom || !bpf_core_type_exists(struct memcg_vmstats) ||
 	    !bpf_core_field_exists(memcg->vmstats))
 		return 0;
 	if (!direct && !memcg_stats_index_load())
@@ -422,7 +433,8 @@ __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mc
 
 	vmstats = BPF_CORE_READ(memcg, vmstats);
 	state = vmstats + bpf_core_field_offset(struct memcg_vmstats, state);
-	if (bpf_probe_read_kernel(buf->v, slots * sizeof(long), state))
+	buf = vmstats_read(state, slots);
+	if (!buf)
 		return 0;
 	for (int i = 0; i < OOMTRACE_NR_STATS; i++) {
 		int item = items[i];

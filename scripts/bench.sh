@@ -53,8 +53,7 @@ cleanup() {
 	touch "$run/mem.stop"
 	for p in "${workers[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${workers[@]}"; do wait "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do stop "$p"; done
 	if [ -n "$cg" ] && [ -d "$cg" ]; then
 		# shellcheck disable=SC2046
 		kill -9 $(cat "$cg/cgroup.procs") 2>/dev/null || true
