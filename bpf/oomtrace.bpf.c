@@ -108,10 +108,12 @@ struct {
 } followed SEC(".maps");
 
 /*
- * A memcg's vmstats->state[] or ->events[], read whole into here: a read
- * per item (54 of them) was the largest part of mark_victim's cost under
- * TCG. Room for more slots than any kernel keeps (6.1: about 50 and 20);
- * a kernel with more gets no memory.stat, as one without vmstats.
+ * A memcg's vmstats->state[] or ->events[], or vm_node_stat[] or
+ * vm_zone_stat[], read whole into here: a read per item (54 for
+ * memory.stat) was the largest part of mark_victim's cost under TCG.
+ * Room for more slots than any kernel keeps (6.1: about 50, 20, 45 and
+ * 11); a kernel with more gets no memory.stat, as one without vmstats,
+ * or no mem_info.
  */
 #define VMSTATS_SLOTS_MAX 256
 
@@ -159,21 +161,26 @@ const volatile __u32 page_shift = 12;
  */
 __u64 memcg_page_state_addr;
 
-/* mem_cgroup_stats_index[] once found (it is built at boot, never changed
- * after): 0 not looked for yet, 1 found, -1 not to be had */
-static __s32 stats_index_state;
+/*
+ * The memory.stat items and events as slots of a memcg's vmstats->state[]
+ * and ->events[] (0xff: this kernel keeps none), worked out once: the
+ * items' numbers are the load's, the index tables are built at boot and
+ * never change. Each state: 0 not looked for yet, 1 found, -1 not to be
+ * had. stats_index and events_index* are where the tables are read to.
+ */
+static __s32 stat_slots_state;
+static __u8 stat_slot[OOMTRACE_NR_STATS];
+static __s32 ev_slots_state;
+static __u8 ev_slot[OOMTRACE_NR_EVENTS];
 static __u8 stats_index[MEMCG_STATS_MAX];
+static __u8 events_index[MEMCG_EVENTS_MAX];
+static __s32 events_index_raw[MEMCG_EVENTS_MAX];
 static struct memcg_stats_check stats_check;
 
 /* mem_cgroup_events_index[] in kallsyms, and memcg_events(), which reads
  * it; 0: not listed */
 __u64 memcg_events_index_addr;
 __u64 memcg_events_addr;
-
-/* mem_cgroup_events_index[] as slots (0xff: none) once found, as above */
-static __s32 events_index_state;
-static __u8 events_index[MEMCG_EVENTS_MAX];
-static __s32 events_index_raw[MEMCG_EVENTS_MAX];
 
 /*
  * vm_node_stat[], vm_zone_stat[] and node_data[] (the kernel's BTF has no
@@ -272,112 +279,191 @@ static __always_inline void read_memcg_mem(struct oomtrace_oom *oom,
 	}
 }
 
-/*
- * A global function, verified once on its own: inlined, its loops' paths
- * would multiply with those of mark_victim() before it.
- */
-__attribute__((noinline)) int memcg_stats_index_load(void)
+/* A memory.stat item's slot of state[], directly or through
+ * mem_cgroup_stats_index[]; 0xff if this kernel keeps none */
+static __always_inline __u8 stat_slot_of(int item, __u32 direct, __u32 slots)
 {
+	if (item < 0)
+		return 0xff;
+	if (!direct) {
+		if (item >= MEMCG_STATS_MAX)
+			return 0xff;
+		item = stats_index[item & (MEMCG_STATS_MAX - 1)];
+	}
+	return (__u32)item < slots ? item : 0xff;
+}
+
+#define STAT_SLOT(s, type, name)					\
+	stat_slot[OOMTRACE_STAT_##s] = stat_slot_of(bpf_core_enum_value_exists(type, name) ? \
+		bpf_core_enum_value(type, name) : -1, direct, slots)
+
+/*
+ * stat_slot[] from the items of memory.stat, as memory_stat_format() reads
+ * them; 1 if it could be had. A global function, verified once on its own:
+ * inlined, its paths would multiply with those of mark_victim() before it.
+ */
+__attribute__((noinline)) int stat_slots_load(void)
+{
+	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
 	__u64 addr = memcg_page_state_addr;
 
+	if (stat_slots_state)
+		return stat_slots_state == 1;
 	/* nothing to look at: not a failure to keep */
-	if (!addr)
+	if (!direct && !addr)
 		return 0;
-	if (!stats_index_state)
-		stats_index_state = memcg_stats_index_find(addr, stats_index,
-							   &stats_check) ? -1 : 1;
-	return stats_index_state == 1;
+	if (!direct && memcg_stats_index_find(addr, stats_index, &stats_check)) {
+		stat_slots_state = -1;
+		return 0;
+	}
+	STAT_SLOT(ANON, enum node_stat_item, NR_ANON_MAPPED);
+	STAT_SLOT(FILE, enum node_stat_item, NR_FILE_PAGES);
+	STAT_SLOT(KERNEL, enum memcg_stat_item, MEMCG_KMEM);
+	STAT_SLOT(KERNEL_STACK, enum node_stat_item, NR_KERNEL_STACK_KB);
+	STAT_SLOT(PAGETABLES, enum node_stat_item, NR_PAGETABLE);
+	STAT_SLOT(SEC_PAGETABLES, enum node_stat_item, NR_SECONDARY_PAGETABLE);
+	STAT_SLOT(PERCPU, enum memcg_stat_item, MEMCG_PERCPU_B);
+	STAT_SLOT(SOCK, enum memcg_stat_item, MEMCG_SOCK);
+	STAT_SLOT(VMALLOC, enum memcg_stat_item, MEMCG_VMALLOC);
+	STAT_SLOT(SHMEM, enum node_stat_item, NR_SHMEM);
+	STAT_SLOT(ZSWAP, enum memcg_stat_item, MEMCG_ZSWAP_B);
+	STAT_SLOT(ZSWAPPED, enum memcg_stat_item, MEMCG_ZSWAPPED);
+	STAT_SLOT(FILE_MAPPED, enum node_stat_item, NR_FILE_MAPPED);
+	STAT_SLOT(FILE_DIRTY, enum node_stat_item, NR_FILE_DIRTY);
+	STAT_SLOT(FILE_WRITEBACK, enum node_stat_item, NR_WRITEBACK);
+	STAT_SLOT(SWAPCACHED, enum node_stat_item, NR_SWAPCACHE);
+	STAT_SLOT(ANON_THP, enum node_stat_item, NR_ANON_THPS);
+	STAT_SLOT(FILE_THP, enum node_stat_item, NR_FILE_THPS);
+	STAT_SLOT(SHMEM_THP, enum node_stat_item, NR_SHMEM_THPS);
+	STAT_SLOT(INACTIVE_ANON, enum node_stat_item, NR_INACTIVE_ANON);
+	STAT_SLOT(ACTIVE_ANON, enum node_stat_item, NR_ACTIVE_ANON);
+	STAT_SLOT(INACTIVE_FILE, enum node_stat_item, NR_INACTIVE_FILE);
+	STAT_SLOT(ACTIVE_FILE, enum node_stat_item, NR_ACTIVE_FILE);
+	STAT_SLOT(UNEVICTABLE, enum node_stat_item, NR_UNEVICTABLE);
+	STAT_SLOT(SLAB_RECLAIMABLE, enum node_stat_item, NR_SLAB_RECLAIMABLE_B);
+	STAT_SLOT(SLAB_UNRECLAIMABLE, enum node_stat_item, NR_SLAB_UNRECLAIMABLE_B);
+	STAT_SLOT(WORKINGSET_REFAULT_ANON, enum node_stat_item, WORKINGSET_REFAULT_ANON);
+	STAT_SLOT(WORKINGSET_REFAULT_FILE, enum node_stat_item, WORKINGSET_REFAULT_FILE);
+	STAT_SLOT(WORKINGSET_ACTIVATE_ANON, enum node_stat_item, WORKINGSET_ACTIVATE_ANON);
+	STAT_SLOT(WORKINGSET_ACTIVATE_FILE, enum node_stat_item, WORKINGSET_ACTIVATE_FILE);
+	STAT_SLOT(WORKINGSET_RESTORE_ANON, enum node_stat_item, WORKINGSET_RESTORE_ANON);
+	STAT_SLOT(WORKINGSET_RESTORE_FILE, enum node_stat_item, WORKINGSET_RESTORE_FILE);
+	STAT_SLOT(WORKINGSET_NODERECLAIM, enum node_stat_item, WORKINGSET_NODERECLAIM);
+	stat_slots_state = 1;
+	return 1;
 }
 
-__attribute__((noinline)) int memcg_events_index_load(void)
+/* An event's slot of events[], through mem_cgroup_events_index[]; 0xff if
+ * this kernel keeps none */
+static __always_inline __u8 ev_slot_of(int item, __u32 slots)
+{
+	__u32 slot;
+
+	if (item < 0 || item >= MEMCG_EVENTS_MAX)
+		return 0xff;
+	slot = events_index[item & (MEMCG_EVENTS_MAX - 1)];
+	return slot < slots ? slot : 0xff;
+}
+
+#define EV_SLOT(e)							\
+	ev_slot[OOMTRACE_EV_##e] = ev_slot_of(bpf_core_enum_value_exists(enum vm_event_item, e) ? \
+		bpf_core_enum_value(enum vm_event_item, e) : -1, slots)
+#define EV_SLOT_SPLIT(e)						\
+	ev_slot[OOMTRACE_EV_##e] = ev_slot_of(				\
+		bpf_core_enum_value_exists(enum vm_event_item___split, e##___split) ? \
+		bpf_core_enum_value(enum vm_event_item___split, e##___split) : -1, slots)
+
+/*
+ * ev_slot[] from the event counters that memory_stat_format() reads for
+ * the report (and memcg1_stat_format() its total_* events); 1 if it could
+ * be had. Global, as stat_slots_load().
+ */
+__attribute__((noinline)) int ev_slots_load(void)
 {
 	__u64 table = memcg_events_index_addr, code = memcg_events_addr;
+	__u32 slots = memcg_event_slots();
 
-	/* as memcg_stats_index_load(); stats_check is shared, as mark_victim
-	 * runs under oom_lock */
+	if (ev_slots_state)
+		return ev_slots_state == 1;
+	/* as stat_slots_load(); stats_check is shared, as mark_victim runs
+	 * under oom_lock */
 	if (!table && !code)
 		return 0;
-	if (!events_index_state)
-		events_index_state = memcg_events_index_find(table, code, events_index,
-							     events_index_raw, &stats_check) ? -1 : 1;
-	return events_index_state == 1;
+	if (memcg_events_index_find(table, code, events_index, events_index_raw,
+				    &stats_check)) {
+		ev_slots_state = -1;
+		return 0;
+	}
+	EV_SLOT(PGSCAN_KSWAPD);
+	EV_SLOT(PGSCAN_DIRECT);
+	EV_SLOT(PGSTEAL_KSWAPD);
+	EV_SLOT(PGSTEAL_DIRECT);
+	EV_SLOT(PGFAULT);
+	EV_SLOT(PGMAJFAULT);
+	EV_SLOT(PGREFILL);
+	EV_SLOT(PGACTIVATE);
+	EV_SLOT(PGDEACTIVATE);
+	EV_SLOT(PGLAZYFREE);
+	EV_SLOT(PGLAZYFREED);
+	EV_SLOT(ZSWPIN);
+	EV_SLOT(ZSWPOUT);
+	EV_SLOT(THP_FAULT_ALLOC);
+	EV_SLOT(THP_COLLAPSE_ALLOC);
+	EV_SLOT(PGPGIN);
+	EV_SLOT(PGPGOUT);
+	EV_SLOT_SPLIT(PGSCAN_KHUGEPAGED);
+	EV_SLOT_SPLIT(PGSCAN_PROACTIVE);
+	EV_SLOT_SPLIT(PGSTEAL_KHUGEPAGED);
+	EV_SLOT_SPLIT(PGSTEAL_PROACTIVE);
+	ev_slots_state = 1;
+	return 1;
 }
 
-#define EV_ITEM(e)							\
-	items[OOMTRACE_EV_##e] = bpf_core_enum_value_exists(enum vm_event_item, e) ? \
-		bpf_core_enum_value(enum vm_event_item, e) : -1
-#define EV_ITEM_SPLIT(e)						\
-	items[OOMTRACE_EV_##e] =					\
-		bpf_core_enum_value_exists(enum vm_event_item___split, e##___split) ? \
-		bpf_core_enum_value(enum vm_event_item___split, e##___split) : -1
+/*
+ * The slots of ARRAY, a memcg's vmstats->state[] or ->events[] of SLOTS
+ * longs, that SLOT names, into VAL with a bit each in PRESENT; CLAMP: at
+ * 0, as memcg_page_state() reads state[] (CONFIG_SMP lets a sum dip below
+ * 0), where memcg_events() reads events[] as they are. A loop, not
+ * unrolled: under TCG each copy of a body costs at every kill.
+ */
+static __always_inline int vmstats_copy(__u64 *val, __u64 *present, const __u8 *slot,
+					const int nr, void *array, __u32 slots, const int clamp)
+{
+	struct vmstats_slots *buf = vmstats_read(array, slots);
 
-/* memcg_events() of the event counters, as memory_stat_format() reads
- * them for the report (and memcg1_stat_format() its total_* events).
- * Global, as read_memcg_stat(), and called beside it: in one chain of
- * calls their stacks would pass the verifier's 512 bytes. */
+	if (!buf)
+		return 0;
+	for (int i = 0; i < nr; i++) {
+		__u32 s = slot[i];
+		long x;
+
+		if (s >= slots)
+			continue;
+		x = buf->v[s & (VMSTATS_SLOTS_MAX - 1)];
+		val[i] = clamp && x < 0 ? 0 : x;
+		*present |= 1ULL << i;
+	}
+	return 1;
+}
+
+/* memcg_events() of the event counters. Global, as read_memcg_stat(), and
+ * called beside it: in one chain of calls their stacks would pass the
+ * verifier's 512 bytes. */
 __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, __u64 mcg)
 {
 	struct mem_cgroup *memcg = (void *)mcg;
-	int items[OOMTRACE_NR_EVENTS];
-	__u32 slots = memcg_event_slots();
-	struct vmstats_slots *buf;
-	void *events, *vmstats;
+	void *vmstats;
 
 	/* verified on its own: read_memcg_stat()'s guard does not cover it */
 	if (!st || !bpf_core_type_exists(struct memcg_vmstats) ||
-	    !bpf_core_field_exists(memcg->vmstats) || !memcg_events_index_load())
+	    !bpf_core_field_exists(memcg->vmstats) || !ev_slots_load())
 		return 0;
 	vmstats = BPF_CORE_READ(memcg, vmstats);
-	EV_ITEM(PGSCAN_KSWAPD);
-	EV_ITEM(PGSCAN_DIRECT);
-	EV_ITEM(PGSTEAL_KSWAPD);
-	EV_ITEM(PGSTEAL_DIRECT);
-	EV_ITEM(PGFAULT);
-	EV_ITEM(PGMAJFAULT);
-	EV_ITEM(PGREFILL);
-	EV_ITEM(PGACTIVATE);
-	EV_ITEM(PGDEACTIVATE);
-	EV_ITEM(PGLAZYFREE);
-	EV_ITEM(PGLAZYFREED);
-	EV_ITEM(ZSWPIN);
-	EV_ITEM(ZSWPOUT);
-	EV_ITEM(THP_FAULT_ALLOC);
-	EV_ITEM(THP_COLLAPSE_ALLOC);
-	EV_ITEM(PGPGIN);
-	EV_ITEM(PGPGOUT);
-	EV_ITEM_SPLIT(PGSCAN_KHUGEPAGED);
-	EV_ITEM_SPLIT(PGSCAN_PROACTIVE);
-	EV_ITEM_SPLIT(PGSTEAL_KHUGEPAGED);
-	EV_ITEM_SPLIT(PGSTEAL_PROACTIVE);
-
-	events = vmstats + bpf_core_field_offset(struct memcg_vmstats, events);
-	buf = vmstats_read(events, slots);
-	if (!buf)
-		return 0;
-	/*
-	 * Unrolled: clang rotates this loop so that its back-edge is a
-	 * fallthrough, which v6.1's verifier rejects ("back-edge from insn").
-	 */
-#pragma unroll
-	for (int i = 0; i < OOMTRACE_NR_EVENTS; i++) {
-		int item = items[i];
-		__u32 slot;
-
-		if (item < 0 || item >= MEMCG_EVENTS_MAX)
-			continue;
-		slot = events_index[item & (MEMCG_EVENTS_MAX - 1)];
-		if (slot >= slots)
-			continue;
-		st->ev[i] = buf->v[slot & (VMSTATS_SLOTS_MAX - 1)];
-		st->ev_present |= 1ULL << i;
-	}
-	st->events_read = 1;
+	st->events_read = vmstats_copy(st->ev, &st->ev_present, ev_slot, OOMTRACE_NR_EVENTS,
+				       vmstats + bpf_core_field_offset(struct memcg_vmstats, events),
+				       memcg_event_slots(), 0);
 	return 0;
 }
-
-#define STAT_ITEM(s, type, name)					\
-	items[OOMTRACE_STAT_##s] = bpf_core_enum_value_exists(type, name) ?	\
-		bpf_core_enum_value(type, name) : -1
 
 /* memcg_page_state() of the memory.stat items, as memory_stat_format()
  * reads them (after its flush) for the report printed just before; 1 if
@@ -385,77 +471,26 @@ __attribute__((noinline)) int read_memcg_events(struct oomtrace_memcg_stat *st, 
 __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mcg)
 {
 	struct mem_cgroup *memcg = (void *)mcg;
-	struct oomtrace_memcg_stat *st;
-	int items[OOMTRACE_NR_STATS];
-	__u32 direct = memcg_stats_direct(), slots = memcg_state_slots();
-	struct vmstats_slots *buf;
-	void *vmstats, *state;
+	void *vmstats;
 
 	if (!oom || !bpf_core_type_exists(struct memcg_vmstats) ||
-	    !bpf_core_field_exists(memcg->vmstats))
+	    !bpf_core_field_exists(memcg->vmstats) || !stat_slots_load())
 		return 0;
-	if (!direct && !memcg_stats_index_load())
-		return 0;
-	st = &oom->stat;
-	STAT_ITEM(ANON, enum node_stat_item, NR_ANON_MAPPED);
-	STAT_ITEM(FILE, enum node_stat_item, NR_FILE_PAGES);
-	STAT_ITEM(KERNEL, enum memcg_stat_item, MEMCG_KMEM);
-	STAT_ITEM(KERNEL_STACK, enum node_stat_item, NR_KERNEL_STACK_KB);
-	STAT_ITEM(PAGETABLES, enum node_stat_item, NR_PAGETABLE);
-	STAT_ITEM(SEC_PAGETABLES, enum node_stat_item, NR_SECONDARY_PAGETABLE);
-	STAT_ITEM(PERCPU, enum memcg_stat_item, MEMCG_PERCPU_B);
-	STAT_ITEM(SOCK, enum memcg_stat_item, MEMCG_SOCK);
-	STAT_ITEM(VMALLOC, enum memcg_stat_item, MEMCG_VMALLOC);
-	STAT_ITEM(SHMEM, enum node_stat_item, NR_SHMEM);
-	STAT_ITEM(ZSWAP, enum memcg_stat_item, MEMCG_ZSWAP_B);
-	STAT_ITEM(ZSWAPPED, enum memcg_stat_item, MEMCG_ZSWAPPED);
-	STAT_ITEM(FILE_MAPPED, enum node_stat_item, NR_FILE_MAPPED);
-	STAT_ITEM(FILE_DIRTY, enum node_stat_item, NR_FILE_DIRTY);
-	STAT_ITEM(FILE_WRITEBACK, enum node_stat_item, NR_WRITEBACK);
-	STAT_ITEM(SWAPCACHED, enum node_stat_item, NR_SWAPCACHE);
-	STAT_ITEM(ANON_THP, enum node_stat_item, NR_ANON_THPS);
-	STAT_ITEM(FILE_THP, enum node_stat_item, NR_FILE_THPS);
-	STAT_ITEM(SHMEM_THP, enum node_stat_item, NR_SHMEM_THPS);
-	STAT_ITEM(INACTIVE_ANON, enum node_stat_item, NR_INACTIVE_ANON);
-	STAT_ITEM(ACTIVE_ANON, enum node_stat_item, NR_ACTIVE_ANON);
-	STAT_ITEM(INACTIVE_FILE, enum node_stat_item, NR_INACTIVE_FILE);
-	STAT_ITEM(ACTIVE_FILE, enum node_stat_item, NR_ACTIVE_FILE);
-	STAT_ITEM(UNEVICTABLE, enum node_stat_item, NR_UNEVICTABLE);
-	STAT_ITEM(SLAB_RECLAIMABLE, enum node_stat_item, NR_SLAB_RECLAIMABLE_B);
-	STAT_ITEM(SLAB_UNRECLAIMABLE, enum node_stat_item, NR_SLAB_UNRECLAIMABLE_B);
-	STAT_ITEM(WORKINGSET_REFAULT_ANON, enum node_stat_item, WORKINGSET_REFAULT_ANON);
-	STAT_ITEM(WORKINGSET_REFAULT_FILE, enum node_stat_item, WORKINGSET_REFAULT_FILE);
-	STAT_ITEM(WORKINGSET_ACTIVATE_ANON, enum node_stat_item, WORKINGSET_ACTIVATE_ANON);
-	STAT_ITEM(WORKINGSET_ACTIVATE_FILE, enum node_stat_item, WORKINGSET_ACTIVATE_FILE);
-	STAT_ITEM(WORKINGSET_RESTORE_ANON, enum node_stat_item, WORKINGSET_RESTORE_ANON);
-	STAT_ITEM(WORKINGSET_RESTORE_FILE, enum node_stat_item, WORKINGSET_RESTORE_FILE);
-	STAT_ITEM(WORKINGSET_NODERECLAIM, enum node_stat_item, WORKINGSET_NODERECLAIM);
-
 	vmstats = BPF_CORE_READ(memcg, vmstats);
-	state = vmstats + bpf_core_field_offset(struct memcg_vmstats, state);
-	buf = vmstats_read(state, slots);
-	if (!buf)
+	if (!vmstats_copy(oom->stat.val, &oom->stat.present, stat_slot, OOMTRACE_NR_STATS,
+			  vmstats + bpf_core_field_offset(struct memcg_vmstats, state),
+			  memcg_state_slots(), 1))
 		return 0;
-	for (int i = 0; i < OOMTRACE_NR_STATS; i++) {
-		int item = items[i];
-		long x;
-
-		if (item < 0)
-			continue;
-		if (!direct) {
-			if (item >= MEMCG_STATS_MAX)
-				continue;
-			item = stats_index[item & (MEMCG_STATS_MAX - 1)];
-		}
-		if ((__u32)item >= slots)
-			continue;
-		x = buf->v[item & (VMSTATS_SLOTS_MAX - 1)];
-		/* as memcg_page_state(): CONFIG_SMP lets a sum dip below 0 */
-		st->val[i] = x < 0 ? 0 : x;
-		st->present |= 1ULL << i;
-	}
 	oom->flags |= OOMTRACE_OOM_STAT;
 	return 1;
+}
+
+/* The task's memory cgroup: css is the first member of struct mem_cgroup */
+static __always_inline struct mem_cgroup *task_memcg(struct task_struct *task)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	return (void *)BPF_CORE_READ(task, cgroups, subsys[id]);
 }
 
 /*
@@ -466,15 +501,12 @@ __attribute__((noinline)) int read_memcg_stat(struct oomtrace_oom *oom, __u64 mc
  * that holds it is the domain, unless this OOM lost the trylock to a
  * concurrent, nested one: derived, not read.
  */
-static __always_inline struct mem_cgroup *locked_domain(struct task_struct *task)
+static __always_inline struct mem_cgroup *locked_domain(struct mem_cgroup *m)
 {
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct mem_cgroup *m, *top = NULL;
+	struct mem_cgroup *top = NULL;
 
 	if (!bpf_core_field_exists(struct mem_cgroup, oom_lock))
 		return NULL;
-	/* css is the first member of struct mem_cgroup */
-	m = (void *)BPF_CORE_READ(task, cgroups, subsys[id]);
 	for (int i = 0; i < 2 * OOMTRACE_CG_DEPTH && m; i++) {
 		if (!BPF_CORE_READ(m, oom_lock))
 			break;
@@ -487,15 +519,13 @@ static __always_inline struct mem_cgroup *locked_domain(struct task_struct *task
 static __always_inline void read_task(struct oomtrace_task *t,
 				      struct task_struct *task)
 {
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-
 	t->pid = BPF_CORE_READ(task, tgid);
 	t->tid = BPF_CORE_READ(task, pid);
 	/* from_kuid(&init_user_ns, task_uid()) as the kernel prints it */
 	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
 	t->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
-	read_cgpath(&t->memcg, (__u64)BPF_CORE_READ(task, cgroups, subsys[id], cgroup, kn));
+	read_memcg_path(&t->memcg, task_memcg(task));
 }
 
 static __always_inline void read_mm(struct oomtrace_victim_rec *r,
@@ -514,23 +544,29 @@ static __always_inline void read_mm(struct oomtrace_victim_rec *r,
 	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 }
 
-/* One atomic_long_t of a vmstat array, clamped at 0 as global_*_page_state()
- * and zone_page_state() print it: per-CPU deltas not yet folded in can
- * leave it negative. */
-static __always_inline __u64 vmstat_read(__u64 base, int idx)
+/* A zone's atomic_long_t, clamped at 0 as zone_page_state() prints it:
+ * per-CPU deltas not yet folded in can leave it negative. */
+static __always_inline __u64 vmstat_read(__u64 addr)
 {
 	long v = 0;
 
-	bpf_probe_read_kernel(&v, sizeof(v), (void *)(base + idx * sizeof(v)));
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)addr);
+	return v < 0 ? 0 : v;
+}
+
+/* A slot of vm_node_stat[] or vm_zone_stat[], read whole into BUF, clamped
+ * as global_node_page_state() and global_zone_page_state() print it */
+static __always_inline __u64 vmstat_slot(const struct vmstats_slots *buf, int idx)
+{
+	long v = buf->v[idx & (VMSTATS_SLOTS_MAX - 1)];
+
 	return v < 0 ? 0 : v;
 }
 
 #define NODE_ITEM(i, e) \
-	m->item[OOMTRACE_MEM_##i] = vmstat_read(vm_node_stat_addr, \
-						bpf_core_enum_value(enum node_stat_item, e))
+	m->item[OOMTRACE_MEM_##i] = vmstat_slot(buf, bpf_core_enum_value(enum node_stat_item, e))
 #define ZONE_ITEM(i, e) \
-	m->item[OOMTRACE_MEM_##i] = vmstat_read(vm_zone_stat_addr, \
-						bpf_core_enum_value(enum zone_stat_item, e))
+	m->item[OOMTRACE_MEM_##i] = vmstat_slot(buf, bpf_core_enum_value(enum zone_stat_item, e))
 
 /* Zones per node: MAX_NR_ZONES depends on the kernel's configuration. */
 #define MAX_ZONES 8
@@ -561,18 +597,24 @@ __attribute__((noinline)) int read_node_free(struct oomtrace_mem_info *m)
 			continue;
 		m->node_mask |= 1ULL << n;
 		for (int z = 0; z < MAX_ZONES && z < zones; z++)
-			free += vmstat_read(pgdat + zones_off + z * zone_size + free_off, 0);
+			free += vmstat_read(pgdat + zones_off + z * zone_size + free_off);
 		m->node_free[n] = free;
 	}
 	return 0;
 }
 
-/* The system's memory, as the kernel's "Mem-Info:" just printed it. */
+/* The system's memory, as the kernel's "Mem-Info:" just printed it, from
+ * vm_node_stat[] and vm_zone_stat[], each read whole as a memcg's state[]. */
 static __always_inline void read_mem_info(struct oomtrace_mem_info *m)
 {
+	struct vmstats_slots *buf;
+
 	if (!vm_node_stat_addr || !vm_zone_stat_addr)
 		return;
-	m->flags = OOMTRACE_MEM_READ;
+	buf = vmstats_read((void *)vm_node_stat_addr,
+			   bpf_core_enum_value(enum node_stat_item, NR_VM_NODE_STAT_ITEMS));
+	if (!buf)
+		return;
 	NODE_ITEM(ACTIVE_ANON, NR_ACTIVE_ANON);
 	NODE_ITEM(INACTIVE_ANON, NR_INACTIVE_ANON);
 	NODE_ITEM(ISOLATED_ANON, NR_ISOLATED_ANON);
@@ -588,9 +630,14 @@ static __always_inline void read_mem_info(struct oomtrace_mem_info *m)
 	NODE_ITEM(MAPPED, NR_FILE_MAPPED);
 	NODE_ITEM(SHMEM, NR_SHMEM);
 	NODE_ITEM(PAGETABLES, NR_PAGETABLE);
+	buf = vmstats_read((void *)vm_zone_stat_addr,
+			   bpf_core_enum_value(enum zone_stat_item, NR_VM_ZONE_STAT_ITEMS));
+	if (!buf)
+		return;
+	m->flags = OOMTRACE_MEM_READ;
 	if (bpf_core_enum_value_exists(enum zone_stat_item___bounce, NR_BOUNCE___bounce)) {
 		m->flags |= OOMTRACE_MEM_HAS_BOUNCE;
-		m->item[OOMTRACE_MEM_BOUNCE] = vmstat_read(vm_zone_stat_addr,
+		m->item[OOMTRACE_MEM_BOUNCE] = vmstat_slot(buf,
 			bpf_core_enum_value(enum zone_stat_item___bounce, NR_BOUNCE___bounce));
 	}
 	ZONE_ITEM(FREE, NR_FREE_PAGES);
@@ -1307,7 +1354,12 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	read_task(&r->trigger, cur);
 	if (task) {
 		r->flags |= OOMTRACE_VICTIM_TASK;
-		read_task(&r->victim, task);
+		/* the victim is often the task whose charge failed: no second
+		 * walk of the same task and its cgroup path */
+		if (task == cur)
+			bpf_probe_read_kernel(&r->victim, sizeof(r->victim), &r->trigger);
+		else
+			read_task(&r->victim, task);
 		read_mm(r, task);
 	} else {
 		r->victim.tid = (__u32)arg0;
@@ -1318,12 +1370,19 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 		bpf_probe_read_kernel(&r->oom, sizeof(r->oom), &s->oom);
 		memcg = s->memcg;
 	} else if (task) {
+		struct mem_cgroup *own = task_memcg(task);
+
 		/* user space keeps it only if the stack shows a memcg OOM */
-		memcg = locked_domain(task);
+		memcg = locked_domain(own);
 		if (memcg) {
 			r->oom.flags |= OOMTRACE_OOM_LOCKED_MEMCG;
 			r->oom.memcg_set = 1;
-			read_memcg_path(&r->oom.memcg, memcg);
+			/* most often the victim's own, whose path is read */
+			if (memcg == own)
+				bpf_probe_read_kernel(&r->oom.memcg, sizeof(r->oom.memcg),
+						      &r->victim.memcg);
+			else
+				read_memcg_path(&r->oom.memcg, memcg);
 		}
 	}
 	if (memcg) {
