@@ -499,7 +499,7 @@ static __always_inline struct mem_cgroup *task_memcg(struct task_struct *task)
  * "memcg: move cgroup v1 oom handling code into memcontrol-v1.c"), and no
  * two OOMs hold overlapping subtrees. So the victim's topmost ancestor
  * that holds it is the domain, unless this OOM lost the trylock to a
- * concurrent, nested one: derived, not read.
+ * concurrent, nested one: derived, not read. M: the victim's memcg.
  */
 static __always_inline struct mem_cgroup *locked_domain(struct mem_cgroup *m)
 {
