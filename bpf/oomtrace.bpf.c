@@ -516,16 +516,20 @@ static __always_inline struct mem_cgroup *locked_domain(struct mem_cgroup *m)
 	return top;
 }
 
-static __always_inline void read_task(struct oomtrace_task *t,
-				      struct task_struct *task)
+/* The task's fields into T; its memcg, whose path T holds, is returned */
+static __always_inline struct mem_cgroup *read_task(struct oomtrace_task *t,
+						     struct task_struct *task)
 {
+	struct mem_cgroup *memcg = task_memcg(task);
+
 	t->pid = BPF_CORE_READ(task, tgid);
 	t->tid = BPF_CORE_READ(task, pid);
 	/* from_kuid(&init_user_ns, task_uid()) as the kernel prints it */
 	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
 	t->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
-	read_memcg_path(&t->memcg, task_memcg(task));
+	read_memcg_path(&t->memcg, memcg);
+	return memcg;
 }
 
 static __always_inline void read_mm(struct oomtrace_victim_rec *r,
@@ -1323,7 +1327,7 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct task_struct *task = NULL;
-	struct mem_cgroup *memcg = NULL;
+	struct mem_cgroup *memcg = NULL, *cur_memcg, *victim_memcg = NULL;
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct oomtrace_victim_rec *r;
 	__u32 tid = current_tid();
@@ -1351,15 +1355,17 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 	r->hdr.size = sizeof(*r);
 	r->hdr.ts_ns = now;
 	r->seq = seq;
-	read_task(&r->trigger, cur);
+	cur_memcg = read_task(&r->trigger, cur);
 	if (task) {
 		r->flags |= OOMTRACE_VICTIM_TASK;
 		/* the victim is often the task whose charge failed: no second
 		 * walk of the same task and its cgroup path */
-		if (task == cur)
+		if (task == cur) {
 			bpf_probe_read_kernel(&r->victim, sizeof(r->victim), &r->trigger);
-		else
-			read_task(&r->victim, task);
+			victim_memcg = cur_memcg;
+		} else {
+			victim_memcg = read_task(&r->victim, task);
+		}
 		read_mm(r, task);
 	} else {
 		r->victim.tid = (__u32)arg0;
@@ -1370,15 +1376,13 @@ static __always_inline int mark_victim(void *ctx, __u64 arg0)
 		bpf_probe_read_kernel(&r->oom, sizeof(r->oom), &s->oom);
 		memcg = s->memcg;
 	} else if (task) {
-		struct mem_cgroup *own = task_memcg(task);
-
 		/* user space keeps it only if the stack shows a memcg OOM */
-		memcg = locked_domain(own);
+		memcg = locked_domain(victim_memcg);
 		if (memcg) {
 			r->oom.flags |= OOMTRACE_OOM_LOCKED_MEMCG;
 			r->oom.memcg_set = 1;
 			/* most often the victim's own, whose path is read */
-			if (memcg == own)
+			if (memcg == victim_memcg)
 				bpf_probe_read_kernel(&r->oom.memcg, sizeof(r->oom.memcg),
 						      &r->victim.memcg);
 			else
